@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * runtime.c - boot, test dispatch and exception reporting of a guest.
+ */
+#include "kb.h"
+
+#define MSR_GS_BASE	0xc0000101
+#define VEC_UD		6
+
+struct kb_boot_info *kb_bi;
+static struct kb_percpu percpu[KB_MAX_VCPUS];
+
+extern const struct kb_test_desc __start_kb_tests[], __stop_kb_tests[];
+extern char kb_gate_cpl0[], kb_gate_cpl3_ret[];
+void kb_cpl3_resume(long ret) __attribute__((noreturn));
+uint64_t kb_boot(struct kb_boot_info *bi, uint64_t id);
+void kb_user_main(struct kb_boot_info *bi, uint64_t id);
+
+/* What kb_exc_common pushes: the order of struct kb_regs up to ss. */
+struct kb_frame {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t vector, error_code;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+_Static_assert(__builtin_offsetof(struct kb_percpu, ustack_top) == 24, "entry.S PC_USTACK");
+_Static_assert(__builtin_offsetof(struct kb_percpu, tss) == 32, "entry.S PC_TSS");
+_Static_assert(__builtin_offsetof(struct kb_percpu, cpl3_saved_rsp) == 40, "entry.S PC_SAVED_RSP");
+_Static_assert(__builtin_offsetof(struct kb_percpu, cpl3_saved_rsp0) == 48, "entry.S PC_SAVED_RSP0");
+_Static_assert(__builtin_offsetof(struct kb_percpu, gate_user_rsp) == 56, "entry.S PC_GATE_URSP");
+_Static_assert(__builtin_offsetof(struct kb_regs, vector) == __builtin_offsetof(struct kb_frame, vector),
+	       "frame layout");
+
+/* kb_boot - CPL0, emulated on some hosts: only what CPL3 cannot do. */
+uint64_t kb_boot(struct kb_boot_info *bi, uint64_t id)
+{
+	struct kb_percpu *pc = &percpu[id];
+	uint64_t p = (uint64_t)pc;
+
+	pc->self = pc;
+	pc->id = id;
+	pc->kstack_top = bi->cpu[id].kstack_top;
+	pc->ustack_top = bi->cpu[id].ustack_top;
+	pc->tss = bi->cpu[id].tss;
+	asm volatile("wrmsr" :: "c"(MSR_GS_BASE), "a"((uint32_t)p), "d"((uint32_t)(p >> 32)));
+	return pc->ustack_top;
+}
+
+static const struct kb_test_desc *test_find(const char *name)
+{
+	const struct kb_test_desc *t;
+
+	for (t = __start_kb_tests; t < __stop_kb_tests; t++)
+		if (!name[0] || !strcmp(t->name, name))
+			return t;
+	return 0;
+}
+
+/* kb_user_main - CPL3: run the test the harness asked for on this vCPU. */
+void kb_user_main(struct kb_boot_info *bi, uint64_t id)
+{
+	const struct kb_test_desc *t;
+
+	if (id == 0)
+		kb_bi = bi;
+	else
+		while (!__atomic_load_n(&kb_bi, __ATOMIC_ACQUIRE))
+			asm volatile("pause");
+	if (bi->magic != KB_BOOT_MAGIC || bi->abi_version != KB_ABI_VERSION) {
+		kb_check("boot_info", 0, "bad boot info magic or ABI version %u", bi->abi_version);
+		kb_done(-1);
+	}
+	t = test_find(bi->test);
+	if (!t) {
+		kb_check("test_lookup", 0, "this guest has no test '%s'", bi->test);
+		kb_done(-1);
+	}
+	((void (*)(void))t->fn)();
+	kb_done(0);
+}
+
+static void report_exception(struct kb_frame *f)
+{
+	struct kb_call *c = &kb_this_cpu()->call;
+	struct kb_regs *r = &c->regs;
+
+	memset(c, 0, sizeof(*c));
+	memcpy(r, f, sizeof(*f));
+	asm volatile("mov %%cr0, %0" : "=r"(r->cr0));
+	asm volatile("mov %%cr2, %0" : "=r"(r->cr2));
+	asm volatile("mov %%cr3, %0" : "=r"(r->cr3));
+	asm volatile("mov %%cr4, %0" : "=r"(r->cr4));
+	c->op = KB_OP_EXCEPTION;
+	c->size = sizeof(*c);
+	c->arg = f->vector;
+	kb_outl(KB_PORT_CALL, (uint32_t)(uint64_t)c);
+	for (;;)	/* the host stops this vCPU at the call */
+		asm volatile("hlt");
+}
+
+/* kb_exception - CPL0: privilege gates, else report the exception and stop. */
+void kb_exception(struct kb_frame *f)
+{
+	struct kb_percpu *pc = kb_this_cpu();
+	uint64_t saved;
+
+	if (f->vector == VEC_UD && (f->cs & 3) == 3) {
+		if (f->rip == (uint64_t)kb_gate_cpl0) {
+			saved = pc->gate_user_rsp;
+			pc->gate_user_rsp = f->rsp;
+			f->rax = ((kb_fn)f->rdi)((void *)f->rsi);
+			pc->gate_user_rsp = saved;
+			f->rip += 2;	/* ud2 */
+			return;
+		}
+		if (f->rip == (uint64_t)kb_gate_cpl3_ret)
+			kb_cpl3_resume(f->rdi);
+	}
+	report_exception(f);
+}

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - the kvmbench command: benchmark and conformance harness for KVM.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guests.h"
+#include "host.h"
+#include "run.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: kvmbench COMMAND [ARGS]\n"
+"\n"
+"Benchmark and conformance harness for KVM: boots microguests on /dev/kvm,\n"
+"measures exit, paging and TLB costs and checks architectural behaviour.\n"
+"\n"
+"Commands:\n"
+"  run GUEST[:TEST]...   boot guests and print TAP (kvmbench run --help)\n"
+"  list [GUEST...]       the guests and their tests\n"
+"  host                  this host's fingerprint as YAML\n"
+"  help [COMMAND]        this help, or a command's\n"
+"  version               kvmbench's version\n"
+"\n"
+"Guests are looked up in $KVMBENCH_GUESTS, else in guests/ beside the binary.\n");
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	char names[GUESTS_MAX][GUEST_NAME_MAX], err[VMM_ERR_MAX];
+	struct vmm_image img;
+	int i, j, n, r = 0;
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("usage: kvmbench list [GUEST...]\n\nList the guests in %s and their tests.\n",
+		       guests_dir());
+		return 0;
+	}
+	n = argc > 1 ? argc - 1 : guests_list(names, GUESTS_MAX);
+	if (!n) {
+		fprintf(stderr, "kvmbench list: no guests in %s (run make first)\n", guests_dir());
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		const char *name = argc > 1 ? argv[i + 1] : names[i];
+
+		if (guest_load(name, &img, err, sizeof(err))) {
+			fprintf(stderr, "kvmbench list: %s\n", err);
+			r = 1;
+			continue;
+		}
+		printf("%s\n", name);
+		for (j = 0; j < img.nr_tests; j++)
+			printf("  %-16s %s\n", img.tests[j].name, img.tests[j].desc);
+		image_free(&img);
+	}
+	return r;
+}
+
+static int cmd_host(int argc, char **argv)
+{
+	static struct host_info h;
+	const char *root = "";
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("usage: kvmbench host [--root DIR]\n\n"
+		       "Print the host fingerprint as YAML: kernel, CPU model and topology,\n"
+		       "virtualization flags, KVM modules and every parameter, paging mode\n"
+		       "(ept, npt, shadow-pvm, shadow), hugepage, THP and KSM state.\n"
+		       "--root reads /proc and /sys below DIR (for fixture trees).\n");
+		return 0;
+	}
+	if (argc > 2 && !strcmp(argv[1], "--root"))
+		root = argv[2];
+	else if (argc > 1) {
+		fprintf(stderr, "kvmbench host: unexpected argument '%s'\n", argv[1]);
+		return 2;
+	}
+	if (host_probe(root, &h)) {
+		fprintf(stderr, "kvmbench host: could not read the host's /proc and /sys\n");
+		return 1;
+	}
+	host_write_yaml(&h, stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+	static char *hargv[3];
+
+	if (!cmd || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
+		usage(cmd ? stdout : stderr);
+		return cmd ? 0 : 2;
+	}
+	if (!strcmp(cmd, "help")) {
+		if (argc > 2) {
+			hargv[0] = argv[2];
+			hargv[1] = "--help";
+			argv = hargv;
+			argc = 2;
+			cmd = argv[0];
+		} else {
+			usage(stdout);
+			return 0;
+		}
+	} else {
+		argv++;
+		argc--;
+	}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc, argv);
+	if (!strcmp(cmd, "list"))
+		return cmd_list(argc, argv);
+	if (!strcmp(cmd, "host"))
+		return cmd_host(argc, argv);
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		printf("kvmbench %s (guest ABI %d)\n", KVMBENCH_VERSION, KB_ABI_VERSION);
+		return 0;
+	}
+	fprintf(stderr, "kvmbench: unknown command '%s'\n\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sstat.h - summary statistics of benchmark samples.
+ *
+ * The prefix is sstat_ ("sample statistics") because stats_* belongs to
+ * vmm/'s reader of KVM's binary stats.
+ */
+#ifndef SSTAT_H
+#define SSTAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sample_stats {
+	size_t n;
+	double min, max, mean, median, p99, stddev;
+};
+
+/*
+ * sstat_summarise - fill @out from the @n samples at @v (any order; @v is
+ * not modified).  stddev is the sample standard deviation (n - 1), 0 for a
+ * single sample.  Returns 0, -EINVAL for n == 0 or a NaN sample, -ENOMEM.
+ */
+int sstat_summarise(const double *v, size_t n, struct sample_stats *out);
+
+/*
+ * sstat_percentile - the @p-th percentile (0..100, clamped) of the @n
+ * ascending values at @sorted, interpolating linearly between closest
+ * ranks at rank p/100 * (n - 1): numpy's default 'linear' method.  NaN if
+ * n == 0 or p is NaN.
+ */
+double sstat_percentile(const double *sorted, size_t n, double p);
+
+/* sstat_per_op - out[i] = samples[i] / iters (NaN if iters == 0). */
+void sstat_per_op(const uint64_t *samples, size_t n, uint64_t iters,
+		  double *out);
+
+/* sstat_cycles_to_ns - TSC cycles to nanoseconds (NaN if tsc_khz == 0). */
+double sstat_cycles_to_ns(double cycles, uint64_t tsc_khz);
+
+#endif

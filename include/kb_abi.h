@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kb_abi.h - the guest <-> host ABI of kvmbench.
+ *
+ * This is the only header shared by the VMM (host side, vmm/) and the
+ * microguests (guests/).  Everything a guest may assume about the machine
+ * it boots on, and everything the host may assume about a guest image, is
+ * written down here.  Change it only together with KB_ABI_VERSION.
+ *
+ * Boot state (set up by the VMM through KVM_SET_SREGS/KVM_SET_REGS, no BIOS):
+ *  - 64-bit long mode, paging on, CR0.WP=1, CR4.PAE|PGE|OSFXSR, EFER.LME|LMA|NXE|SCE.
+ *  - Guest RAM identity-mapped (VA == GPA) with 2 MiB pages, U/S=1 and R/W=1
+ *    everywhere so code can run at CPL3, except the first 4 KiB page (not
+ *    present: catches NULL dereferences).  [KB_MMIO_BASE, 4 GiB) is mapped
+ *    too, uncached, with no memslot behind it: accesses there exit to the VMM
+ *    as MMIO (the VMM's echo device lives at KB_MMIO_ECHO).
+ *  - GDT with the selectors below, one 64-bit TSS per vCPU (RSP0 = the vCPU's
+ *    kernel stack top) loaded in TR, IDT with 32 exception gates pointing at
+ *    the handlers the image lists in its kb_image header (DPL0 interrupt
+ *    gates; vectors the image leaves at 0 are not present).
+ *  - RFLAGS = IF | IOPL=3, and each TSS has an I/O bitmap allowing ports
+ *    0..0x3ff, so in/out work at CPL3 (kvm_pvm checks the bitmap, not IOPL).
+ *    RSP = kernel stack top,
+ *    RIP = ELF entry, CPL0.  RDI = GPA of struct kb_boot_info, RSI = vCPU id.
+ *
+ * Calls: the guest fills a struct kb_call and writes its GPA (32 bits; call
+ * blocks live below 4 GiB) with `outl` to KB_PORT_CALL.  The host validates
+ * the block and every address in it, acts, writes kb_call.ret, and resumes
+ * the guest after the `out`.  A malformed call fails the test, never the host.
+ */
+#ifndef KB_ABI_H
+#define KB_ABI_H
+
+#ifdef __ASSEMBLER__
+#define KB_U64(x)	x
+#else
+#define KB_U64(x)	x##ull
+#endif
+
+#if defined(__KB_GUEST__) && !defined(__ASSEMBLER__)
+typedef unsigned char uint8_t;
+typedef unsigned short uint16_t;
+typedef unsigned int uint32_t;
+typedef unsigned long uint64_t;
+typedef long int64_t;
+#elif !defined(__ASSEMBLER__)
+#include <stdint.h>
+#endif
+
+#define KB_ABI_VERSION		1
+#define KB_BOOT_MAGIC		KB_U64(0x4b424f4f54494e46)	/* "KBOOTINF" */
+#define KB_IMAGE_MAGIC		KB_U64(0x4b42494d41474531)	/* "KBIMAGE1" */
+
+/* I/O ports the VMM serves. */
+#define KB_PORT_CALL		0x00f4	/* outl GPA of a struct kb_call */
+#define KB_PORT_NULL		0x00f8	/* writes dropped, reads give KB_NULL_PATTERN */
+#define KB_PORT_ECHO		0x00fa	/* byte FIFO: out appends, in pops (0xff when empty) */
+#define KB_PORT_EVENTFD		0x00fc	/* bound to a KVM_IOEVENTFD: handled in the kernel */
+#define KB_NULL_PATTERN		0x5aa5c33cu
+
+/* Guest-physical layout. */
+#define KB_GUARD_SIZE		KB_U64(0x1000)	/* page 0: not present */
+#define KB_SYS_BASE		KB_U64(0x1000)	/* VMM's GDT, TSSs, IDT, boot info */
+#define KB_PT_BASE		KB_U64(0x10000)	/* VMM's initial page tables */
+#define KB_IMAGE_BASE		KB_U64(0x100000)	/* lowest address a guest ELF may load at */
+#define KB_MMIO_BASE		KB_U64(0xc0000000)	/* no RAM from here to 4 GiB */
+#define KB_MMIO_ECHO		KB_U64(0xd0000000)	/* 4 KiB MMIO echo: reads return what was written */
+#define KB_MMIO_ECHO_SIZE	KB_U64(0x1000)
+#define KB_RAM_MAX		KB_MMIO_BASE	/* guest RAM is [0, ram_size), ram_size <= this */
+
+/* GDT selectors. */
+#define KB_SEL_CS0		0x08	/* 64-bit code, DPL0 */
+#define KB_SEL_DS0		0x10	/* data, DPL0 */
+#define KB_SEL_DS3		0x1b	/* data, DPL3 (0x18 | 3), also SS at CPL3 */
+#define KB_SEL_CS3		0x23	/* 64-bit code, DPL3 (0x20 | 3) */
+#define KB_SEL_TSS(cpu)		(0x30 + 16 * (cpu))	/* 16-byte system descriptors */
+
+#define KB_MAX_VCPUS		64
+#define KB_MAX_PARAMS		16
+#define KB_NAME_MAX		64
+#define KB_UNIT_MAX		16
+#define KB_TEXT_MAX		256
+#define KB_NR_EXCEPTIONS	32	/* vectors 0..31 must have handlers */
+#define KB_NR_VECTORS		256
+#define KB_MAX_SAMPLES		4096
+
+#ifndef __ASSEMBLER__
+
+/* A guest test parameter: name -> integer or string, set by the harness. */
+struct kb_param {
+	char name[32];
+	int64_t ival;
+	char sval[64];
+	uint32_t is_string;
+	uint32_t pad;
+};
+
+struct kb_cpu_info {
+	uint64_t kstack_top;	/* CPL0 stack (also TSS.RSP0) */
+	uint64_t ustack_top;	/* CPL3 stack */
+	uint64_t tss;		/* GPA of this vCPU's TSS (to move RSP0) */
+	uint64_t pad;
+};
+
+/* At the GPA in RDI, read-only for the guest by convention. */
+struct kb_boot_info {
+	uint64_t magic;		/* KB_BOOT_MAGIC */
+	uint32_t abi_version;	/* KB_ABI_VERSION */
+	uint32_t nr_vcpus;
+	uint64_t ram_size;	/* bytes of guest RAM from GPA 0 */
+	uint64_t tsc_khz;	/* KVM_GET_TSC_KHZ */
+	uint64_t free_base;	/* first GPA above image, stacks and tables: the guest's own */
+	uint64_t host_flags;	/* KB_HOST_* */
+	char test[KB_NAME_MAX];	/* test to run; the runtime looks it up in .kb_tests */
+	uint32_t nr_params;
+	uint32_t pad;
+	struct kb_param params[KB_MAX_PARAMS];
+	struct kb_cpu_info cpu[KB_MAX_VCPUS];
+};
+
+/* host_flags */
+#define KB_HOST_IOEVENTFD	(1u << 0)	/* KB_PORT_EVENTFD is bound to an ioeventfd */
+
+/* Call operations. */
+enum kb_op {
+	KB_OP_LOG = 1,		/* text */
+	KB_OP_METRIC,		/* name, unit, iters, count, data = GPA of uint64_t[count] */
+	KB_OP_CHECK,		/* name, arg = 1 pass / 0 fail, text = detail */
+	KB_OP_SKIP,		/* name, text = reason */
+	KB_OP_DONE,		/* arg = status (0 = finished normally); the vCPU stops */
+	KB_OP_EXCEPTION,	/* arg = vector, regs; the vCPU stops, the test fails */
+	KB_OP_EVENTFD_COUNT,	/* ret = signals on KB_PORT_EVENTFD's eventfd since the last call */
+	KB_OP_MAX
+};
+
+/* Register dump, as the guest's exception entry saves it. */
+struct kb_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t vector, error_code;
+	uint64_t rip, cs, rflags, rsp, ss;	/* the hardware frame */
+	uint64_t cr0, cr2, cr3, cr4;
+};
+
+struct kb_call {
+	uint32_t op;		/* enum kb_op */
+	uint32_t size;		/* sizeof(struct kb_call): guards against ABI skew */
+	int64_t arg;
+	uint64_t iters;		/* METRIC: operations per sample */
+	uint64_t count;		/* METRIC: number of samples */
+	uint64_t data;		/* METRIC: GPA of uint64_t samples[count] */
+	int64_t ret;		/* written by the host: 0 or -errno */
+	char name[KB_NAME_MAX];
+	char unit[KB_UNIT_MAX];	/* METRIC: "cycles" samples are also reported in ns */
+	char text[KB_TEXT_MAX];
+	struct kb_regs regs;	/* EXCEPTION */
+};
+
+/*
+ * The guest image header: the VMM finds it at the lowest address of the
+ * lowest PT_LOAD segment, and builds the IDT from its vector table.
+ */
+struct kb_image {
+	uint64_t magic;		/* KB_IMAGE_MAGIC */
+	uint32_t abi_version;
+	uint32_t nr_vectors;	/* KB_NR_EXCEPTIONS..KB_NR_VECTORS */
+	uint64_t vectors[KB_NR_VECTORS];	/* handler per vector; 0 = no gate (not present) */
+};
+
+/*
+ * A test of a guest, listed in the ELF section ".kb_tests" so that the
+ * harness can list a guest's tests without booting it.
+ */
+#define KB_TEST_NAME_MAX	32
+#define KB_TEST_DESC_MAX	88
+struct kb_test_desc {
+	char name[KB_TEST_NAME_MAX];
+	char desc[KB_TEST_DESC_MAX];
+	uint64_t fn;		/* guest address of void fn(void) */
+};
+
+#endif /* __ASSEMBLER__ */
+#endif /* KB_ABI_H */

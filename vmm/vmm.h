@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmm.h - libvmm: a tiny VMM on /dev/kvm with no policy.
+ *
+ * It creates a VM, backs its RAM, loads a kvmbench guest ELF, enters long
+ * mode, runs N vCPU threads, serves the kb_abi.h calls and reports what the
+ * guest said through one callback.  It knows nothing of YAML, knobs or TAP.
+ */
+#ifndef VMM_H
+#define VMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kb_abi.h"
+
+#define VMM_ERR_MAX	256
+
+/* --- /dev/kvm ------------------------------------------------------------ */
+
+/*
+ * kvm_probe - can this process use KVM?  Returns 0, or -errno with a
+ * human-readable reason in @why (no /dev/kvm, permission, API version,
+ * missing capability).
+ */
+int kvm_probe(char *why, size_t len);
+
+/* --- guest RAM ------------------------------------------------------------ */
+
+enum vmm_backing {
+	VMM_BACKING_4K,		/* anonymous, MADV_NOHUGEPAGE */
+	VMM_BACKING_THP,	/* anonymous, MADV_HUGEPAGE */
+	VMM_BACKING_HUGETLB_2M,	/* MAP_HUGETLB | MAP_HUGE_2MB */
+	VMM_BACKING_HUGETLB_1G,	/* MAP_HUGETLB | MAP_HUGE_1GB */
+};
+
+struct vmm_mem_opts {
+	enum vmm_backing backing;
+	bool mergeable;		/* MADV_MERGEABLE (KSM) */
+};
+
+const char *vmm_backing_name(enum vmm_backing b);
+int vmm_backing_parse(const char *s, enum vmm_backing *out);
+
+/* --- guest images --------------------------------------------------------- */
+
+struct vmm_segment {
+	uint64_t gpa;
+	uint64_t filesz;
+	uint64_t memsz;
+	uint64_t offset;	/* in the file */
+};
+
+#define VMM_MAX_SEGMENTS	8
+#define VMM_MAX_TESTS		128
+
+/* A parsed, validated guest ELF (the file stays in memory). */
+struct vmm_image {
+	uint8_t *buf;
+	size_t len;
+	uint64_t entry;
+	uint64_t lo, hi;	/* lowest and highest loaded address */
+	int nr_segments;
+	struct vmm_segment seg[VMM_MAX_SEGMENTS];
+	int nr_tests;
+	struct kb_test_desc tests[VMM_MAX_TESTS];
+	struct kb_image hdr;
+};
+
+/*
+ * image_parse - validate an ELF64 x86-64 executable held in @buf and fill
+ * @img.  Every header, program header and section is bounds-checked; a
+ * hostile file gives -EINVAL and a reason, never a crash.  @img->buf points
+ * into @buf (not copied).
+ */
+int image_parse(const void *buf, size_t len, struct vmm_image *img,
+		char *err, size_t errlen);
+/* image_load - read @path and image_parse() it; image_free() releases it. */
+int image_load(const char *path, struct vmm_image *img, char *err, size_t errlen);
+void image_free(struct vmm_image *img);
+const struct kb_test_desc *image_find_test(const struct vmm_image *img,
+					   const char *name);
+
+/* --- KVM binary stats ------------------------------------------------------ */
+
+struct kvm_stats;	/* one stats fd: names and the latest values */
+
+struct kvm_stats *stats_open(int stats_fd);	/* takes ownership of the fd */
+void stats_close(struct kvm_stats *st);
+int stats_count(const struct kvm_stats *st);
+const char *stats_name(const struct kvm_stats *st, int i);
+bool stats_cumulative(const struct kvm_stats *st, int i);
+/* stats_read - read every value (first element of each stat) into @vals[count]. */
+int stats_read(struct kvm_stats *st, uint64_t *vals);
+int stats_find(const struct kvm_stats *st, const char *name);
+
+/* --- running a guest -------------------------------------------------------- */
+
+enum vmm_event_type {
+	VMM_EV_LOG,
+	VMM_EV_METRIC,
+	VMM_EV_CHECK,
+	VMM_EV_SKIP,
+	VMM_EV_DONE,
+	VMM_EV_EXCEPTION,	/* the guest reported a CPU exception */
+	VMM_EV_BAD_CALL,	/* a malformed ABI call: text says why */
+	VMM_EV_SHUTDOWN,	/* triple fault: regs hold the last registers */
+	VMM_EV_INTERNAL_ERROR,	/* KVM could not emulate: text has suberror and bytes */
+	VMM_EV_FAIL_ENTRY,
+	VMM_EV_UNEXPECTED_EXIT,	/* an exit reason or port the VMM does not serve */
+	VMM_EV_TIMEOUT,		/* the watchdog stopped the vCPU: regs.rip is the last RIP */
+};
+
+struct vmm_event {
+	enum vmm_event_type type;
+	int vcpu;
+	const char *name;	/* METRIC, CHECK, SKIP */
+	const char *unit;	/* METRIC */
+	const char *text;	/* LOG, CHECK detail, SKIP reason, errors */
+	int64_t arg;		/* CHECK: ok; DONE: status; EXCEPTION: vector */
+	uint64_t iters;		/* METRIC */
+	const uint64_t *samples;	/* METRIC, count entries, valid during the callback */
+	uint64_t count;
+	struct kb_regs regs;	/* EXCEPTION, SHUTDOWN, INTERNAL_ERROR, TIMEOUT */
+	bool have_regs;
+};
+
+/* Called from vCPU threads, serialised by the VMM (one event at a time). */
+typedef void (*vmm_event_fn)(void *ctx, const struct vmm_event *ev);
+
+struct vm_config {
+	uint64_t ram_size;		/* bytes; 0 = default (64 MiB) */
+	int nr_vcpus;			/* 0 = 1 */
+	struct vmm_mem_opts mem;
+	bool irqchip;			/* in-kernel LAPIC; on by default through vm_config_init */
+	const char *test;		/* test name written to boot info ("" = image's first) */
+	int nr_params;
+	struct kb_param params[KB_MAX_PARAMS];
+};
+
+void vm_config_init(struct vm_config *cfg);
+/* vm_config_set_param - add or replace a parameter; -E2BIG/-EINVAL on bad input. */
+int vm_config_set_param(struct vm_config *cfg, const char *name,
+			const char *sval, int64_t ival, bool is_string);
+
+struct vm;
+
+struct vm *vm_create(const struct vm_config *cfg, const struct vmm_image *img,
+		     char *err, size_t errlen);
+void vm_destroy(struct vm *vm);
+
+/* How a run ended, overall. */
+enum vm_outcome {
+	VM_DONE,		/* every vCPU called done() */
+	VM_CRASHED,		/* exception, triple fault, emulation error, bad call... */
+	VM_TIMEOUT,		/* the watchdog fired */
+	VM_ERROR,		/* the VMM itself failed (ioctl error) */
+};
+
+struct vm_run_result {
+	enum vm_outcome outcome;
+	int64_t status;			/* worst done() status */
+	double wall_s;			/* vm_run duration */
+	double first_call_us;		/* vm_create start -> first ABI call */
+	uint64_t exits;			/* KVM_RUN returns, all vCPUs */
+	char why[VMM_ERR_MAX];		/* for VM_CRASHED/VM_ERROR/VM_TIMEOUT */
+};
+
+/*
+ * vm_run - start every vCPU thread (named vcpuN), serve exits until all
+ * vCPUs are done or stopped, or until @timeout_s passes (then every vCPU is
+ * kicked out of KVM_RUN and the run ends as VM_TIMEOUT).  @fn receives every
+ * event.  Can be called once per VM.
+ */
+int vm_run(struct vm *vm, double timeout_s, vmm_event_fn fn, void *ctx,
+	   struct vm_run_result *res);
+
+/* VM-wide and per-vCPU KVM stats (NULL when the host has no binary stats). */
+struct kvm_stats *vm_stats(struct vm *vm);
+struct kvm_stats *vm_vcpu_stats(struct vm *vm, int vcpu);
+int vm_nr_vcpus(const struct vm *vm);
+uint64_t vm_tsc_khz(const struct vm *vm);
+pid_t vm_vcpu_tid(const struct vm *vm, int vcpu);
+
+const char *vm_outcome_name(enum vm_outcome o);
+const char *vmm_event_name(enum vmm_event_type t);
+
+#endif /* VMM_H */
