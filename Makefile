@@ -30,7 +30,7 @@ VMM_SRCS	:= $(wildcard vmm/*.c)
 HARNESS_SRCS	:= $(filter-out harness/main.c,$(wildcard harness/*.c))
 LIB_SRCS	:= $(VMM_SRCS) $(HARNESS_SRCS)
 TEST_C		:= $(wildcard tests/*.c)
-TEST_SH		:= $(wildcard tests/*.sh)
+TEST_SH		:= $(filter-out tests/lib.sh,$(wildcard tests/*.sh))
 GUEST_LIB	:= $(wildcard guests/lib/*.c guests/lib/*.S)
 GUESTS		:= $(filter-out lib include,$(patsubst guests/%/,%,$(wildcard guests/*/)))
 
@@ -67,9 +67,15 @@ $(BUILD)/tests/%.t: $(BUILD)/tests/%.o $(LIB_OBJS)
 	$(CC) -o $@ $^ $(HOST_LDLIBS)
 $(ASAN)/tests/%.t: $(ASAN)/tests/%.o $(LIB_OBJS_ASAN)
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(HOST_LDLIBS)
-$(BUILD)/tests/%.t $(ASAN)/tests/%.t: tests/%.sh
+define copy_sh
 	@mkdir -p $(dir $@)
+	cp tests/lib.sh $(dir $@)lib.sh
 	cp $< $@ && chmod +x $@
+endef
+$(BUILD)/tests/%.t: tests/%.sh tests/lib.sh
+	$(copy_sh)
+$(ASAN)/tests/%.t: tests/%.sh tests/lib.sh
+	$(copy_sh)
 
 # Guests: one directory each, linked with the runtime in guests/lib.
 $(BUILD)/guests/%.o: guests/%.c

@@ -53,7 +53,7 @@ void abi_event(struct vm *vm, struct vmm_event *ev)
 /* ram_range - guest RAM [gpa, gpa + len) as a host pointer, or NULL. */
 static void *ram_range(struct vm *vm, uint64_t gpa, uint64_t len)
 {
-	if (gpa < KB_GUARD_SIZE || gpa >= vm->ram_size || len > vm->ram_size - gpa)
+	if (!gpa_range_ok(vm->ram_size, gpa, len))
 		return NULL;
 	return vm->ram + gpa;
 }

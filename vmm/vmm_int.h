@@ -96,6 +96,15 @@ void vcpu_stop(struct vcpu *v);
 void vcpu_report_unexpected(struct vcpu *v, const char *text);
 void vm_kick_all(struct vm *vm);
 
+/*
+ * gpa_range_ok - is guest-physical [gpa, gpa + len) inside RAM of @ram_size
+ * bytes and clear of the guard page?  Written so that no sum can wrap.
+ */
+static inline bool gpa_range_ok(uint64_t ram_size, uint64_t gpa, uint64_t len)
+{
+	return gpa >= KB_GUARD_SIZE && gpa < ram_size && len <= ram_size - gpa;
+}
+
 static inline double ts_diff_us(const struct timespec *a, const struct timespec *b)
 {
 	return (b->tv_sec - a->tv_sec) * 1e6 + (b->tv_nsec - a->tv_nsec) / 1e3;

@@ -1,0 +1,46 @@
+# tests/lib.sh - TAP helpers for kvmbench's shell tests (sourced, not run).
+# The kvmbench under test is the one of the build this test was copied into:
+# build/tests/x.t runs build/kvmbench, build/asan/tests/x.t runs build/asan/kvmbench.
+KB=$(cd "$(dirname "$0")/.." && pwd)/kvmbench
+T_N=0
+T_FAILED=0
+
+ok() {	# ok COND-STATUS DESCRIPTION
+	T_N=$((T_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $T_N - $2"
+	else
+		echo "not ok $T_N - $2"
+		T_FAILED=$((T_FAILED + 1))
+	fi
+}
+
+# like FILE REGEX DESCRIPTION: FILE has a line matching the extended REGEX
+like() {
+	grep -Eq -- "$2" "$1"
+	local r=$?
+	ok $r "$3"
+	[ $r -eq 0 ] || echo "#   no line of $1 matches /$2/"
+}
+
+unlike() {
+	! grep -Eq -- "$2" "$1"
+	local r=$?
+	ok $r "$3"
+	[ $r -eq 0 ] || grep -E -- "$2" "$1" | head -5 | sed 's/^/#   /'
+}
+
+require_kvm() {
+	if ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
+		echo "1..0 # SKIP no usable /dev/kvm"
+		exit 0
+	fi
+}
+
+done_testing() {
+	echo "1..$T_N"
+	[ $T_FAILED -eq 0 ]
+}
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
