@@ -22,7 +22,7 @@ HOST_LDLIBS	:= -lyaml -lpthread -lm
 GUEST_CFLAGS	:= -std=gnu11 -O2 -g $(WARN) -D__KB_GUEST__ -Iinclude -Iguests/lib \
 		   -ffreestanding -fno-builtin -nostdlib -mno-red-zone -fno-pic \
 		   -fno-pie -mcmodel=small -mgeneral-regs-only -fno-stack-protector \
-		   -fno-asynchronous-unwind-tables -fcf-protection=none -fno-toplevel-reorder -MMD -MP
+		   -fno-asynchronous-unwind-tables -fcf-protection=none -MMD -MP
 GUEST_LDFLAGS	:= -nostdlib -static -no-pie -Wl,-T,guests/guest.ld \
 		   -Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,max-page-size=4096 -Wl,--no-warn-rwx-segments
 

@@ -178,6 +178,13 @@ static const Elf64_Shdr *find_section(const struct vmm_image *img, const Elf64_E
 	return NULL;
 }
 
+static int test_cmp(const void *a, const void *b)
+{
+	const struct kb_test_desc *x = a, *y = b;
+
+	return x->fn < y->fn ? -1 : x->fn > y->fn;
+}
+
 static int read_tests(struct vmm_image *img, const Elf64_Ehdr *eh, char *err, size_t errlen)
 {
 	const Elf64_Shdr *sh = find_section(img, eh, ".kb_tests");
@@ -204,6 +211,8 @@ static int read_tests(struct vmm_image *img, const Elf64_Ehdr *eh, char *err, si
 			return image_err(err, errlen, "test %zu of .kb_tests is malformed", i);
 	}
 	img->nr_tests = n;
+	/* Compilers may emit the table in any order; code follows the source. */
+	qsort(img->tests, n, sizeof(img->tests[0]), test_cmp);
 	return 0;
 }
 

@@ -58,10 +58,15 @@ int kvm_open(char *why, size_t len)
 int kvm_probe(char *why, size_t len)
 {
 	int fd = kvm_open(why, len);
+	bool cpuid;
 
 	if (fd < 0)
 		return fd;
+	/* Also the one-time CPUID query, so that no VM's start-up pays for it. */
+	cpuid = supported_cpuid(fd, why, len) != NULL;
 	close(fd);
+	if (!cpuid)
+		return -EIO;
 	snprintf(why, len, "usable");
 	return 0;
 }

@@ -79,11 +79,17 @@ void *mem_alloc(uint64_t size, const struct vmm_mem_opts *o, char *err, size_t l
 void mem_free(void *p, uint64_t size);
 uint64_t mem_align(enum vmm_backing b);
 
+struct cpuid_table {
+	struct kvm_cpuid2 c;
+	struct kvm_cpuid_entry2 e[256];
+};
+
 /* x86.c: boot scaffolding written into guest RAM, and the vCPU's initial state. */
 void x86_build_tables(struct vm *vm);
 int x86_vcpu_reset(struct vcpu *v, char *err, size_t len);
 uint64_t x86_stack_top(const struct vm *vm, int cpu, bool user);
 uint64_t x86_free_base(const struct vm *vm);
+const struct cpuid_table *supported_cpuid(int kvm_fd, char *err, size_t len);
 
 /* abi.c: exits the VMM serves. */
 void abi_event(struct vm *vm, struct vmm_event *ev);
