@@ -35,4 +35,13 @@ like "$TMP/y" 'logical_cpus: [0-9]+' "host reports the logical CPUs"
 python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))' "$TMP/y" 2>/dev/null
 r=$?; [ $r -eq 0 ] || perl -MYAML::XS -e 'YAML::XS::LoadFile($ARGV[0])' "$TMP/y" 2>/dev/null && r=0
 ok $r "host output is valid YAML"
+# Without a usable /dev/kvm (hidden in a private mount namespace): a SKIP, not a failure.
+if command -v unshare >/dev/null && unshare -m true 2>/dev/null; then
+	unshare -m sh -c 'mount --bind /dev/null /dev/kvm && exec "$0" run ioexit' "$KB" >"$TMP/nokvm" 2>"$TMP/nokvm.err"
+	ok $? "kvmbench run without /dev/kvm exits 0"
+	like "$TMP/nokvm" '^1\.\.0 # SKIP no usable /dev/kvm: ' "and is one TAP SKIP with the reason"
+	like "$TMP/nokvm.err" 'no usable KVM here' "and says so on stderr"
+else
+	echo "ok $((T_N += 1)) # SKIP cannot make a mount namespace to hide /dev/kvm"
+fi
 done_testing

@@ -116,6 +116,35 @@ static void test_config(const struct vmm_image *img)
 	   "a parameter name too long for the ABI is refused");
 }
 
+/* The backing API: THP and KSM-mergeable RAM boots like anonymous 4K. */
+static void test_backing(const struct vmm_image *img)
+{
+	struct vm_config cfg;
+	struct vm_run_result res;
+	struct seen s = { 0 };
+	char err[VMM_ERR_MAX];
+	struct vm *vm;
+
+	vm_config_init(&cfg);
+	cfg.test = "cpuid";
+	cfg.mem.backing = VMM_BACKING_THP;
+	cfg.mem.mergeable = true;
+	vm_config_set_param(&cfg, "samples", NULL, 1, false);
+	vm_config_set_param(&cfg, "sample_us", NULL, 10, false);
+	vm = vm_create(&cfg, img, err, sizeof(err));
+	if (!ok(vm != NULL, "vm_create with THP, KSM-mergeable RAM"))
+		diag("%s", err);
+	if (!vm)
+		return;
+	vm_run(vm, 30, on_event, &s, &res);
+	ok(res.outcome == VM_DONE && s.checks_ok == 1, "the guest runs on it");
+	vm_destroy(vm);
+	is_str(vmm_backing_name(VMM_BACKING_HUGETLB_2M), "hugetlb-2m", "backing names");
+	ok(vmm_backing_parse("hugetlb-1g", &cfg.mem.backing) == 0 &&
+	   cfg.mem.backing == VMM_BACKING_HUGETLB_1G, "backing names parse");
+	ok(vmm_backing_parse("5k", &cfg.mem.backing) == -EINVAL, "an unknown backing is refused");
+}
+
 int main(void)
 {
 	char path[PATH_MAX + 32], err[VMM_ERR_MAX];
@@ -135,6 +164,7 @@ int main(void)
 	}
 	test_config(&img);
 	test_boot(&img);
+	test_backing(&img);
 	image_free(&img);
 	return done_testing();
 }
