@@ -41,6 +41,8 @@ TESTS_ASAN	:= $(TEST_C:tests/%.c=$(ASAN)/tests/%.t) $(TEST_SH:tests/%.sh=$(ASAN)
 GUEST_ELFS	:= $(GUESTS:%=$(BUILD)/guests/%.elf)
 
 .PHONY: all deps run check bench clean guests tests
+# Keep objects: no "rm" after prove's summary, and faster rebuilds.
+.SECONDARY:
 all: $(BUILD)/kvmbench $(ASAN)/kvmbench guests tests
 
 guests: $(GUEST_ELFS)

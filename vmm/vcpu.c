@@ -136,7 +136,7 @@ static void vcpu_internal_error(struct vcpu *v)
 	vcpu_report(v, VMM_EV_INTERNAL_ERROR, text, true);
 }
 
-/* vcpu_handle_exit - serve one exit; false when this vCPU must stop. */
+/* vcpu_handle_exit - serve one exit; what ends the vCPU marks it stopped. */
 static void vcpu_handle_exit(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;

@@ -120,8 +120,8 @@ KB_TEST(pio_string, "string port I/O (rep outs/ins, 256 bytes): data round trip 
 		outs(str_out, STR_LEN / size, size, KB_PORT_ECHO);
 		ins(str_in, STR_LEN / size, size, KB_PORT_ECHO);
 		kb_snprintf(name, sizeof(name), "pio_string_roundtrip_%u", size);
-		kb_check(name, !memcmp(str_out, str_in, STR_LEN),
-			 "rep outs/ins of %u x %u bytes did not round-trip", STR_LEN / size, size);
+		kb_check(name, !memcmp(str_out, str_in, STR_LEN), "rep outs/ins of %u x %u bytes: %s",
+			 STR_LEN / size, size, memcmp(str_out, str_in, STR_LEN) ? "data differs" : "same data back");
 	}
 	measure_both("rep_outsb_256", bench_outsb, 0);
 	measure_both("rep_insb_256", bench_insb, 0);
