@@ -29,7 +29,11 @@ like "$TMP/out" '^not ok [0-9]+ - selftest:bad_port vcpu0: unexpected-exit: in o
 	"a port nothing serves is reported"
 like "$TMP/out" '^not ok [0-9]+ - selftest:exit_status vcpu0: the guest ended with status 3$' \
 	"a non-zero done() status fails the case"
-like "$TMP/out" '^# 10 cases, 10 failed$' "every case ran despite the failures before it"
+like "$TMP/out" '^not ok [0-9]+ - selftest:hang_hlt vcpu0: timeout: watchdog' \
+	"hlt with interrupts off (blocked inside KVM) is ended by the watchdog"
+like "$TMP/out" '^not ok [0-9]+ - selftest:hang_vmcall vcpu0: (timeout: watchdog|internal-error|unexpected exception)' \
+	"vmcall (hangs on kvm_pvm) does not hang the harness"
+like "$TMP/out" '^# 12 cases, 12 failed$' "every case ran despite the failures before it"
 like "$TMP/out" '^1\.\.[0-9]+$' "the TAP stream is complete"
 
 # A guest left hanging on 2 vCPUs: both vCPU threads are kicked out.

@@ -92,3 +92,27 @@ KB_TEST(exit_status, "ends with a non-zero done() status")
 {
 	kb_done(3);
 }
+
+static long do_hlt(void *arg)
+{
+	asm volatile("cli; hlt");
+	return 0;
+}
+
+KB_TEST(hang_hlt, "hlt at CPL0 with interrupts off: blocks in KVM until the watchdog")
+{
+	kb_cpl0(do_hlt, 0);
+	kb_check("hang_hlt_reached", 0, "hlt with IF=0 returned");
+}
+
+static long do_vmcall(void *arg)
+{
+	asm volatile("vmcall" ::: "memory");
+	return 0;
+}
+
+KB_TEST(hang_vmcall, "vmcall at CPL0: hangs or fails on kvm_pvm, must not hang the harness")
+{
+	kb_cpl0(do_vmcall, 0);
+	kb_check("hang_vmcall_reached", 0, "vmcall returned to the guest");
+}
