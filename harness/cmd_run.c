@@ -1,70 +1,71 @@
 // SPDX-License-Identifier: GPL-2.0
-/* cmd_run.c - the command line of `kvmbench run`. */
+/*
+ * cmd_run.c - the command line of `kvmbench run`: scenario files, or
+ * GUEST[:TEST] targets gathered into one scenario built from the options.
+ * Everything is loaded and validated before anything runs.
+ */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "guests.h"
 #include "run.h"
 
-#define MAX_TARGETS	64
+#define MAX_SCENARIOS	32
+#define DEFAULT_SCENARIO "default.yaml"
 
-/* What `make run` runs until scenarios exist: every ioexit test. */
-static const char *const default_targets[] = { "ioexit" };
-
-struct target {
-	char guest[GUEST_NAME_MAX];
-	char test[KB_TEST_NAME_MAX];	/* "" = every test of the guest */
-	struct vmm_image img;
+struct cli {
+	struct runner_opts ro;
+	bool dry_run;
+	bool deflt;
+	struct scenario adhoc;		/* GUEST[:TEST] targets and their options */
+	bool vcpus_set, memory_set, timeout_set;
+	int nr_params;
+	struct sc_setting params[KB_MAX_PARAMS];
 };
 
 static void run_usage(FILE *f)
 {
 	fprintf(f,
-"usage: kvmbench run [OPTIONS] GUEST[:TEST]...\n"
-"       kvmbench run [OPTIONS] --default\n"
+"usage: kvmbench run [OPTIONS] SCENARIO.yaml... | GUEST[:TEST]... | --default\n"
 "\n"
-"Boot each test of each GUEST (or only TEST) in a fresh VM on /dev/kvm and\n"
-"print TAP version 13 on stdout: one point per check and per metric (figures\n"
-"in the YAML block), and one per case that fails with the reason and a\n"
-"register dump if the guest crashed, hung or made a bad ABI call.\n"
+"Run scenarios (YAML files, see README) or guest tests (GUEST runs all of its\n"
+"tests), each case in a fresh VM, and print TAP version 13 on stdout: one point\n"
+"per check and per metric (figures in the YAML block) and one per case (fails\n"
+"with the reason and a register dump if the guest crashed, hung or made a bad\n"
+"ABI call).  Results go to RESULTS/<UTC time>-<host>/ unless --no-results.\n"
+"Host settings that knobs change are journaled and put back at the end, on\n"
+"SIGINT/SIGTERM, or by `kvmbench restore` after a crash.\n"
 "\n"
-"  -n, --vcpus N        vCPUs per VM (default 1)\n"
-"  -t, --timeout S      watchdog per case in seconds (default 30)\n"
-"  -m, --memory MB      guest RAM in MiB (default 64)\n"
-"  -p, --param K=V      guest test parameter, integer or string (repeatable);\n"
-"                       every guest knows sample_us (default 1000): how long\n"
-"                       one timing sample lasts, and samples (default 11)\n"
-"      --default        the default set (%s)\n"
+"  -n, --vcpus N        vCPUs per VM, for GUEST[:TEST] targets (default 1)\n"
+"  -t, --timeout S      watchdog per run in seconds, GUEST[:TEST] (default 30)\n"
+"  -m, --memory MB      guest RAM in MiB, GUEST[:TEST] (default 64)\n"
+"  -p, --param K=V      guest parameter for GUEST[:TEST] (repeatable); every\n"
+"                       guest knows sample_us (default 1000) and samples (11)\n"
+"      --default        run scenarios/%s (what `make run` runs)\n"
+"      --dry-run        validate and print the expanded cases, run nothing\n"
+"  -o, --results DIR    where results directories go (default results)\n"
+"      --no-results     write no results directory\n"
 "      --bench          also print the table of figures at the end\n"
 "  -h, --help           this help\n"
 "\n"
-"Exit status: 0 when every point passed (or was skipped), 1 when any failed,\n"
-"2 on bad usage.  Without a usable /dev/kvm the run is one TAP SKIP.\n",
-		default_targets[0]);
+"Exit status: 0 when every point passed, was skipped or is a known TODO; 1 when\n"
+"any failed; 2 on bad usage or an invalid scenario (nothing runs, no knob\n"
+"moves).  Without a usable /dev/kvm the run is one TAP SKIP.\n",
+		DEFAULT_SCENARIO);
 }
 
-static int parse_param(struct run_opts *o, const char *arg)
+static int bad(const char *fmt, const char *arg)
 {
-	const char *eq = strchr(arg, '=');
-	size_t nl = eq ? (size_t)(eq - arg) : 0;
-
-	if (!eq || !nl || nl >= sizeof(o->params[0].name) ||
-	    strlen(eq + 1) >= sizeof(o->params[0].value)) {
-		fprintf(stderr, "kvmbench run: --param '%s': expected NAME=VALUE (name < 32, value < 64 chars)\n", arg);
-		return -EINVAL;
-	}
-	if (o->nr_params == RUN_MAX_PARAMS) {
-		fprintf(stderr, "kvmbench run: at most %d parameters\n", RUN_MAX_PARAMS);
-		return -E2BIG;
-	}
-	memcpy(o->params[o->nr_params].name, arg, nl);
-	o->params[o->nr_params].name[nl] = 0;
-	strcpy(o->params[o->nr_params].value, eq + 1);
-	o->nr_params++;
-	return 0;
+	fprintf(stderr, "kvmbench run: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return 2;
 }
 
 static int parse_number(const char *opt, const char *arg, double lo, double hi, double *out)
@@ -81,146 +82,249 @@ static int parse_number(const char *opt, const char *arg, double lo, double hi, 
 	return 0;
 }
 
-static int parse_opts(int argc, char **argv, struct run_opts *o, bool *deflt)
+static int parse_param(struct cli *cl, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	size_t nl = eq ? (size_t)(eq - arg) : 0;
+	struct sc_setting *p;
+
+	if (!eq || !nl || nl >= 32 || strlen(eq + 1) >= 64)
+		return bad("--param '%s': expected NAME=VALUE (name < 32, value < 64 chars)", arg);
+	if (cl->nr_params == KB_MAX_PARAMS)
+		return bad("--param '%s': too many parameters", arg);
+	p = &cl->params[cl->nr_params++];
+	memcpy(p->name, arg, nl);
+	p->name[nl] = 0;
+	snprintf(p->value, sizeof(p->value), "%s", eq + 1);
+	return 0;
+}
+
+static int parse_opt(struct cli *cl, int c)
+{
+	struct scenario *a = &cl->adhoc;
+	double v;
+
+	switch (c) {
+	case 'n':
+		if (parse_number("--vcpus", optarg, 1, KB_MAX_VCPUS, &v))
+			return 2;
+		a->vcpus = v;
+		return 0;
+	case 't':
+		if (parse_number("--timeout", optarg, 0.1, 86400, &v))
+			return 2;
+		a->timeout_s = v;
+		return 0;
+	case 'm':
+		if (parse_number("--memory", optarg, 8, KB_RAM_MAX >> 20, &v))
+			return 2;
+		a->memory_mb = v;
+		return 0;
+	case 'p':
+		return parse_param(cl, optarg);
+	case 'o':
+		cl->ro.results_base = optarg;
+		return 0;
+	case 'N':
+		cl->ro.results_base = NULL;
+		return 0;
+	case 'D':
+		cl->deflt = true;
+		return 0;
+	case 'd':
+		cl->dry_run = true;
+		return 0;
+	case 'B':
+		cl->ro.bench = true;
+		return 0;
+	case 'h':
+		run_usage(stdout);
+		return -1;
+	default:
+		run_usage(stderr);
+		return 2;
+	}
+}
+
+static int parse_opts(int argc, char **argv, struct cli *cl)
 {
 	static const struct option longopts[] = {
 		{ "vcpus", required_argument, 0, 'n' }, { "timeout", required_argument, 0, 't' },
 		{ "memory", required_argument, 0, 'm' }, { "param", required_argument, 0, 'p' },
-		{ "default", no_argument, 0, 'D' }, { "bench", no_argument, 0, 'B' },
-		{ "help", no_argument, 0, 'h' }, { 0 },
+		{ "results", required_argument, 0, 'o' }, { "no-results", no_argument, 0, 'N' },
+		{ "default", no_argument, 0, 'D' }, { "dry-run", no_argument, 0, 'd' },
+		{ "bench", no_argument, 0, 'B' }, { "help", no_argument, 0, 'h' }, { 0 },
 	};
-	double v;
-	int c;
+	int c, r;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:t:m:p:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			if (parse_number("--vcpus", optarg, 1, KB_MAX_VCPUS, &v))
-				return 2;
-			o->nr_vcpus = v;
-			break;
-		case 't':
-			if (parse_number("--timeout", optarg, 0.1, 86400, &v))
-				return 2;
-			o->timeout_s = v;
-			break;
-		case 'm':
-			if (parse_number("--memory", optarg, 8, KB_RAM_MAX >> 20, &v))
-				return 2;
-			o->ram_mb = v;
-			break;
-		case 'p':
-			if (parse_param(o, optarg))
-				return 2;
-			break;
-		case 'D':
-			*deflt = true;
-			break;
-		case 'B':
-			o->bench = true;
-			break;
-		case 'h':
-			run_usage(stdout);
-			return 0;
-		default:
-			run_usage(stderr);
-			return 2;
-		}
-	}
-	return -1;
-}
-
-/* target_add - parse GUEST[:TEST] and load the guest; errors before anything runs. */
-static int target_add(struct target *t, const char *spec)
-{
-	const char *colon = strchr(spec, ':');
-	size_t gl = colon ? (size_t)(colon - spec) : strlen(spec);
-	char err[VMM_ERR_MAX];
-
-	if (!gl || gl >= sizeof(t->guest) || (colon && strlen(colon + 1) >= sizeof(t->test))) {
-		fprintf(stderr, "kvmbench run: '%s': expected GUEST[:TEST]\n", spec);
-		return -EINVAL;
-	}
-	memcpy(t->guest, spec, gl);
-	t->guest[gl] = 0;
-	snprintf(t->test, sizeof(t->test), "%s", colon ? colon + 1 : "");
-	if (guest_load(t->guest, &t->img, err, sizeof(err))) {
-		fprintf(stderr, "kvmbench run: %s\n", err);
-		return -ENOENT;
-	}
-	if (t->test[0] && !image_find_test(&t->img, t->test)) {
-		fprintf(stderr, "kvmbench run: guest '%s' has no test '%s' (`kvmbench list %s`)\n",
-			t->guest, t->test, t->guest);
-		image_free(&t->img);
-		return -ENOENT;
+	while ((c = getopt_long(argc, argv, "n:t:m:p:o:h", longopts, NULL)) != -1) {
+		r = parse_opt(cl, c);
+		if (r)
+			return r;
 	}
 	return 0;
 }
 
-static void run_targets(struct tap *tap, struct target *t, int n, const struct run_opts *o,
-			struct run_totals *tot)
+static bool is_scenario(const char *arg)
 {
-	int i, j;
+	size_t l = strlen(arg);
 
+	return (l > 5 && !strcmp(arg + l - 5, ".yaml")) || (l > 4 && !strcmp(arg + l - 4, ".yml"));
+}
+
+/* default_scenario - scenarios/default.yaml here, else beside the build. */
+static const char *default_scenario(void)
+{
+	static char p[PATH_MAX + 64];
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (!access("scenarios/" DEFAULT_SCENARIO, R_OK))
+		return "scenarios/" DEFAULT_SCENARIO;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		snprintf(p, sizeof(p), "%s/../scenarios/%s", dirname(exe), DEFAULT_SCENARIO);
+		if (!access(p, R_OK))
+			return p;
+		snprintf(p, sizeof(p), "%s/../../scenarios/%s", dirname(exe), DEFAULT_SCENARIO);
+	}
+	return p;
+}
+
+/* adhoc_add - GUEST[:TEST] into the command-line scenario. */
+static int adhoc_add(struct scenario *a, const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+	size_t gl = colon ? (size_t)(colon - spec) : strlen(spec);
+	char guest[GUEST_NAME_MAX], err[VMM_ERR_MAX];
+	struct vmm_image img;
+	int i;
+
+	if (!gl || gl >= sizeof(guest) || (colon && (!colon[1] || strlen(colon + 1) >= 32)))
+		return bad("'%s': expected GUEST[:TEST] or a SCENARIO.yaml", spec);
+	memcpy(guest, spec, gl);
+	guest[gl] = 0;
+	if (guest_load(guest, &img, err, sizeof(err)))
+		return bad("%s", err);
+	if (colon && !image_find_test(&img, colon + 1)) {
+		fprintf(stderr, "kvmbench run: guest '%s' has no test '%s' (`kvmbench list %s`)\n",
+			guest, colon + 1, guest);
+		image_free(&img);
+		return 2;
+	}
+	for (i = 0; i < img.nr_tests; i++) {
+		if (colon && strcmp(img.tests[i].name, colon + 1))
+			continue;
+		if (a->nr_tests == SC_MAX_TESTS)
+			break;
+		snprintf(a->tests[a->nr_tests].guest, 32, "%s", guest);
+		snprintf(a->tests[a->nr_tests].test, 32, "%s", img.tests[i].name);
+		a->nr_tests++;
+	}
+	image_free(&img);
+	return 0;
+}
+
+static void adhoc_init(struct scenario *a)
+{
+	memset(a, 0, sizeof(*a));
+	snprintf(a->name, sizeof(a->name), "command-line");
+	snprintf(a->path, sizeof(a->path), "(command line)");
+	a->vcpus = 1;
+	a->memory_mb = 64;
+	a->repeats = 1;
+	a->timeout_s = 30;
+}
+
+static void adhoc_params(struct cli *cl)
+{
+	int i;
+
+	for (i = 0; i < cl->nr_params; i++)
+		cl->adhoc.params[cl->adhoc.nr_params++] = cl->params[i];
+}
+
+/* load_all - scenario files and targets, validated; the list in @sc. */
+static int load_all(struct cli *cl, char **args, int n, struct scenario **sc, int *nr)
+{
+	static struct scenario loaded[MAX_SCENARIOS];
+	char err[512];
+	int i, r;
+
+	*nr = 0;
 	for (i = 0; i < n; i++) {
-		if (t[i].test[0]) {
-			run_case(tap, &t[i].img, t[i].guest, t[i].test, o, tot);
+		if (!is_scenario(args[i])) {
+			r = adhoc_add(&cl->adhoc, args[i]);
+			if (r)
+				return r;
 			continue;
 		}
-		for (j = 0; j < t[i].img.nr_tests; j++)
-			run_case(tap, &t[i].img, t[i].guest, t[i].img.tests[j].name, o, tot);
+		if (*nr == MAX_SCENARIOS - 1)
+			return bad("more than %s scenarios", "31");
+		if (scenario_load(args[i], &loaded[*nr], err, sizeof(err))) {
+			fprintf(stderr, "%s\n", err);
+			return 2;
+		}
+		sc[*nr] = &loaded[*nr];
+		(*nr)++;
 	}
+	if (cl->adhoc.nr_tests) {
+		adhoc_params(cl);
+		sc[(*nr)++] = &cl->adhoc;
+	}
+	return 0;
+}
+
+static int dry_run(struct scenario **sc, int nr)
+{
+	struct sc_case *cases;
+	char err[512];
+	int i, n;
+
+	for (i = 0; i < nr; i++) {
+		if (scenario_expand(sc[i], &cases, &n, err, sizeof(err))) {
+			fprintf(stderr, "kvmbench run: %s\n", err);
+			return 2;
+		}
+		scenario_print_cases(sc[i], cases, n, stdout);
+		free(cases);
+	}
+	return 0;
 }
 
 int cmd_run(int argc, char **argv)
 {
-	static struct target targets[MAX_TARGETS];
-	static struct run_totals tot;
-	const char *const *specs = (const char *const *)argv;
-	struct run_opts o;
-	bool deflt = false;
-	char why[VMM_ERR_MAX];
-	struct tap tap;
-	int i, n, r;
+	static struct cli cl;
+	struct scenario *sc[MAX_SCENARIOS];
+	char *def[1];
+	char **args;
+	int n, nr, r;
 
-	run_opts_init(&o);
-	r = parse_opts(argc, argv, &o, &deflt);
-	if (r >= 0)
-		return r;
+	memset(&cl, 0, sizeof(cl));
+	adhoc_init(&cl.adhoc);
+	cl.ro.results_base = "results";
+	cl.ro.progress = isatty(2);
+	r = parse_opts(argc, argv, &cl);
+	if (r)
+		return r < 0 ? 0 : r;
 	n = argc - optind;
-	specs += optind;
-	if (deflt && !n) {
-		specs = default_targets;
-		n = sizeof(default_targets) / sizeof(default_targets[0]);
+	args = argv + optind;
+	if (cl.deflt && !n) {
+		def[0] = (char *)default_scenario();
+		args = def;
+		n = 1;
 	}
-	if (!n || n > MAX_TARGETS) {
-		fprintf(stderr, "kvmbench run: name 1..%d GUEST[:TEST] targets, or --default\n", MAX_TARGETS);
+	if (!n) {
+		fprintf(stderr, "kvmbench run: name SCENARIO.yaml files, GUEST[:TEST] targets, or --default\n");
 		run_usage(stderr);
 		return 2;
 	}
-	for (i = 0; i < n; i++) {
-		if (target_add(&targets[i], specs[i])) {
-			while (i--)
-				image_free(&targets[i].img);
-			return 2;
-		}
-	}
-	tap_init(&tap, stdout);
-	if (kvm_probe(why, sizeof(why))) {
-		fprintf(stderr, "kvmbench run: no usable KVM here: %s\n", why);
-		printf("1..0 # SKIP no usable /dev/kvm: %s\n", why);
-		r = 0;
-		goto out;
-	}
-	run_targets(&tap, targets, n, &o, &tot);
-	if (o.bench)
-		run_print_figures(stdout, &tot);
-	tap_diag(&tap, "%d case%s, %d failed", tot.cases, tot.cases == 1 ? "" : "s", tot.cases_failed);
-	tap_plan_end(&tap);
-	r = tap_failed(&tap) ? 1 : 0;
-out:
-	for (i = 0; i < n; i++)
-		image_free(&targets[i].img);
-	return r;
+	r = load_all(&cl, args, n, sc, &nr);
+	if (r)
+		return r;
+	if (cl.dry_run)
+		return dry_run(sc, nr);
+	return runner_run(sc, nr, &cl.ro);
 }

@@ -8,6 +8,7 @@
 
 #include "guests.h"
 #include "host.h"
+#include "journal.h"
 #include "run.h"
 
 static void usage(FILE *f)
@@ -19,7 +20,9 @@ static void usage(FILE *f)
 "measures exit, paging and TLB costs and checks architectural behaviour.\n"
 "\n"
 "Commands:\n"
-"  run GUEST[:TEST]...   boot guests and print TAP (kvmbench run --help)\n"
+"  run SCENARIO.yaml... | GUEST[:TEST]...\n"
+"                        run scenarios or guest tests, print TAP, keep results\n"
+"  restore               put back host settings a crashed run left changed\n"
 "  list [GUEST...]       the guests and their tests\n"
 "  host                  this host's fingerprint as YAML\n"
 "  help [COMMAND]        this help, or a command's\n"
@@ -113,6 +116,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc, argv);
+	if (!strcmp(cmd, "restore"))
+		return cmd_restore(argc, argv);
 	if (!strcmp(cmd, "list"))
 		return cmd_list(argc, argv);
 	if (!strcmp(cmd, "host"))

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guests.h"
+#include "knob.h"
 #include "run.h"
 #include "sstat.h"
 
@@ -25,10 +25,11 @@ static const char *const exc_names[32] = {
 };
 
 struct case_ctx {
+	struct case_env *env;
 	struct tap *tap;
-	const char *guest, *test;
+	char label[200];		/* "ioexit:pio backing=thp [2/3]" */
+	char gt[72];			/* "ioexit:pio", what expectations match */
 	uint64_t tsc_khz;
-	struct run_totals *tot;
 	int failed_checks;
 	bool failed;			/* crash, timeout, bad call... */
 	char why[320];
@@ -36,12 +37,24 @@ struct case_ctx {
 	bool have_regs;
 };
 
-void run_opts_init(struct run_opts *o)
+static void row(struct case_ctx *c, int vcpu, const char *kind, const char *name, int sample,
+		double value, const char *unit, double cycles, const char *detail)
 {
-	memset(o, 0, sizeof(*o));
-	o->nr_vcpus = 1;
-	o->timeout_s = 30;
-	o->ram_mb = 64;
+	struct res_row r = { .c = c->env->c, .repeat = c->env->repeat, .vcpu = vcpu,
+			     .kind = kind, .name = name, .sample = sample, .value = value,
+			     .unit = unit, .cycles = cycles, .detail = detail };
+
+	if (c->env->res)
+		results_row(c->env->res, &r);
+}
+
+static void tally(struct case_ctx *c, const char *kind, bool ok, bool todo, const char *what)
+{
+	char buf[400];
+
+	snprintf(buf, sizeof(buf), "%s %s", c->label, what);
+	if (c->env->res)
+		results_tally(c->env->res, kind, ok, todo, buf);
 }
 
 static void yaml_hex(struct tap *t, const char *key, uint64_t v)
@@ -80,60 +93,99 @@ static void yaml_stats(struct tap *t, const char *key, const struct sample_stats
 }
 
 static void keep_figure(struct case_ctx *c, const char *metric, const struct sample_stats *cyc,
-			const struct sample_stats *ns, const struct vmm_event *ev)
+			const struct sample_stats *ns, const struct vmm_event *ev, const char *unit)
 {
-	struct run_totals *tot = c->tot;
+	struct run_totals *tot = c->env->tot;
+	const struct sample_stats *m = ns ? ns : cyc;
+	struct res_line l = { .median = m->median, .min = m->min, .p99 = m->p99,
+			      .cyc_median = ns ? cyc->median : NAN, .samples = ev->count };
 	struct run_figure *f;
 
+	snprintf(l.label, sizeof(l.label), "%s", c->label);
+	snprintf(l.metric, sizeof(l.metric), "%s", metric);
+	snprintf(l.unit, sizeof(l.unit), "%s", unit);
+	if (c->env->res)
+		results_line(c->env->res, &l);
 	if (tot->nr_figures == (int)(sizeof(tot->figures) / sizeof(tot->figures[0])))
 		return;
 	f = &tot->figures[tot->nr_figures++];
-	snprintf(f->name, sizeof(f->name), "%s:%s %s", c->guest, c->test, metric);
-	f->ns_min = ns ? ns->min : NAN;
-	f->ns_median = ns ? ns->median : NAN;
-	f->ns_p99 = ns ? ns->p99 : NAN;
+	snprintf(f->name, sizeof(f->name), "%s %s", c->label, metric);
+	f->ns_min = m->min;
+	f->ns_median = m->median;
+	f->ns_p99 = m->p99;
 	f->cyc_median = cyc->median;
-	f->samples = ev->count;
-	f->iters = ev->iters;
+}
+
+static void metric_rows(struct case_ctx *c, const struct vmm_event *ev, const double *ns,
+			const double *cyc, const char *unit)
+{
+	uint64_t i;
+
+	for (i = 0; i < ev->count; i++)
+		row(c, ev->vcpu, "metric", ev->name, i, ns ? ns[i] : cyc[i], unit,
+		    ns ? cyc[i] : NAN, NULL);
 }
 
 static void on_metric(struct case_ctx *c, const struct vmm_event *ev)
 {
 	struct sample_stats cyc, ns;
 	bool cycles = !strcmp(ev->unit, "cycles") && c->tsc_khz;
-	double *v = malloc(ev->count * sizeof(*v));
+	double *v = malloc(ev->count * sizeof(*v)), *n = NULL;
+	const char *unit = cycles ? "ns/op" : ev->unit;
 	uint64_t i;
 
 	if (v)
 		sstat_per_op(ev->samples, ev->count, ev->iters, v);
 	if (!v || sstat_summarise(v, ev->count, &cyc)) {
-		tap_result(c->tap, false, NULL, NULL, "%s:%s %s: unusable samples",
-			   c->guest, c->test, ev->name);
+		tap_result(c->tap, false, NULL, NULL, "%s %s: unusable samples", c->label, ev->name);
+		tally(c, "metric", false, false, ev->name);
 		free(v);
 		return;
 	}
-	for (i = 0; cycles && i < ev->count; i++)
-		v[i] = sstat_cycles_to_ns(v[i], c->tsc_khz);
-	if (cycles) {
-		sstat_summarise(v, ev->count, &ns);
-		tap_result(c->tap, true, NULL, NULL, "%s:%s %s: %.1f ns/op (%.0f cycles)",
-			   c->guest, c->test, ev->name, ns.median, cyc.median);
+	if (cycles && (n = malloc(ev->count * sizeof(*n)))) {
+		for (i = 0; i < ev->count; i++)
+			n[i] = sstat_cycles_to_ns(v[i], c->tsc_khz);
+		sstat_summarise(n, ev->count, &ns);
+		tap_result(c->tap, true, NULL, NULL, "%s %s: %.1f ns/op (%.0f cycles)",
+			   c->label, ev->name, ns.median, cyc.median);
 	} else {
-		tap_result(c->tap, true, NULL, NULL, "%s:%s %s: %g %s", c->guest, c->test,
-			   ev->name, cyc.median, ev->unit);
+		tap_result(c->tap, true, NULL, NULL, "%s %s: %g %s", c->label, ev->name,
+			   cyc.median, ev->unit);
 	}
 	tap_yaml_begin(c->tap);
 	tap_yaml_str(c->tap, "metric", ev->name);
 	tap_yaml_int(c->tap, "vcpu", ev->vcpu);
-	tap_yaml_str(c->tap, "unit", cycles ? "ns/op" : ev->unit);
+	tap_yaml_str(c->tap, "unit", unit);
 	tap_yaml_u64(c->tap, "iterations_per_sample", ev->iters);
 	tap_yaml_u64(c->tap, "samples", ev->count);
-	if (cycles)
+	if (n)
 		yaml_stats(c->tap, "ns_per_op", &ns);
-	yaml_stats(c->tap, cycles ? "cycles_per_op" : "per_op", &cyc);
+	yaml_stats(c->tap, n ? "cycles_per_op" : "per_op", &cyc);
 	tap_yaml_end(c->tap);
-	keep_figure(c, ev->name, &cyc, cycles ? &ns : NULL, ev);
+	keep_figure(c, ev->name, &cyc, n ? &ns : NULL, ev, unit);
+	metric_rows(c, ev, n, v, unit);
+	tally(c, "metric", true, false, ev->name);
+	free(n);
 	free(v);
+}
+
+static void on_check(struct case_ctx *c, const struct vmm_event *ev)
+{
+	const char *todo = NULL;
+
+	if (!ev->arg)
+		todo = scenario_expect(c->env->c->sc, c->gt, ev->name, c->env->host);
+	tap_result(c->tap, ev->arg, todo ? "TODO" : NULL, todo, "%s %s", c->label, ev->name);
+	if (!ev->arg && !todo)
+		c->failed_checks++;
+	if (ev->text[0] || !ev->arg) {
+		tap_yaml_begin(c->tap);
+		tap_yaml_int(c->tap, "vcpu", ev->vcpu);
+		tap_yaml_str(c->tap, "detail", ev->text);
+		tap_yaml_end(c->tap);
+	}
+	row(c, ev->vcpu, "check", ev->name, -1, ev->arg ? 1 : 0, "pass", NAN, ev->text);
+	tally(c, "check", ev->arg, todo, ev->name);
 }
 
 static void on_failure(struct case_ctx *c, const struct vmm_event *ev)
@@ -168,23 +220,23 @@ static void on_event(void *ctx, const struct vmm_event *ev)
 
 	switch (ev->type) {
 	case VMM_EV_LOG:
-		tap_diag(c->tap, "%s:%s vcpu%d: %s", c->guest, c->test, ev->vcpu, ev->text);
+		if (!c->env->quiet)
+			tap_diag(c->tap, "%s vcpu%d: %s", c->label, ev->vcpu, ev->text);
 		break;
 	case VMM_EV_METRIC:
-		on_metric(c, ev);
+		if (!c->env->quiet)
+			on_metric(c, ev);
 		break;
 	case VMM_EV_CHECK:
-		if (!tap_result(c->tap, ev->arg, NULL, NULL, "%s:%s %s", c->guest, c->test, ev->name))
-			c->failed_checks++;
-		if (ev->text[0] || !ev->arg) {
-			tap_yaml_begin(c->tap);
-			tap_yaml_int(c->tap, "vcpu", ev->vcpu);
-			tap_yaml_str(c->tap, "detail", ev->text);
-			tap_yaml_end(c->tap);
-		}
+		if (!c->env->quiet)
+			on_check(c, ev);
 		break;
 	case VMM_EV_SKIP:
-		tap_result(c->tap, true, "SKIP", ev->text, "%s:%s %s", c->guest, c->test, ev->name);
+		if (c->env->quiet)
+			break;
+		tap_result(c->tap, true, "SKIP", ev->text, "%s %s", c->label, ev->name);
+		row(c, ev->vcpu, "skip", ev->name, -1, NAN, NULL, NAN, ev->text);
+		tally(c, "skip", true, false, ev->name);
 		break;
 	case VMM_EV_DONE:
 		if (ev->arg && !c->failed) {
@@ -237,18 +289,45 @@ static void snap_report(struct tap *t, const char *key, struct stats_snap *s)
 	free(s->before);
 }
 
+/* verify_knobs - did every knob of the case that can tell really take? */
+static bool verify_knobs(struct case_ctx *c, struct vm *vm)
+{
+	const struct sc_case *sc = c->env->c;
+	char why[256];
+	bool all = true;
+	int i;
+
+	for (i = 0; i < sc->nr_knobs; i++) {
+		const struct knob *k = knob_find(sc->knobs[i].name);
+		bool ok;
+
+		if (!k || !k->verify)
+			continue;
+		ok = !k->verify(sc->knobs[i].value, vm, why, sizeof(why));
+		tap_result(c->tap, ok, NULL, NULL, "%s knob %s took effect%s%s", c->label,
+			   sc->knobs[i].name, ok ? "" : ": ", ok ? "" : why);
+		row(c, -1, "check", sc->knobs[i].name, -1, ok, "pass", NAN, ok ? NULL : why);
+		tally(c, "check", ok, false, sc->knobs[i].name);
+		all &= ok;
+	}
+	return all;
+}
+
 static void case_report(struct case_ctx *c, struct vm *vm, const struct vm_run_result *res,
 			struct stats_snap *snaps)
 {
 	bool ok = res->outcome == VM_DONE && !c->failed;
+	const char *todo = ok ? NULL : scenario_expect(c->env->c->sc, c->gt, "case", c->env->host);
 	char key[32];
 	int i;
 
 	if (ok)
-		tap_result(c->tap, true, NULL, NULL, "%s:%s ran to completion", c->guest, c->test);
+		tap_result(c->tap, true, NULL, NULL, "%s ran to completion", c->label);
 	else
-		tap_result(c->tap, false, NULL, NULL, "%s:%s %s", c->guest, c->test,
+		tap_result(c->tap, false, todo ? "TODO" : NULL, todo, "%s %s", c->label,
 			   c->failed ? c->why : res->why);
+	row(c, -1, "case", "outcome", -1, ok, "pass", NAN, ok ? NULL : c->failed ? c->why : res->why);
+	tally(c, "case", ok || todo, false, c->failed ? c->why : res->why);
 	tap_yaml_begin(c->tap);
 	tap_yaml_str(c->tap, "outcome", c->failed && res->outcome == VM_DONE ? "failed" :
 		     vm_outcome_name(res->outcome));
@@ -267,60 +346,57 @@ static void case_report(struct case_ctx *c, struct vm *vm, const struct vm_run_r
 	tap_yaml_end(c->tap);
 }
 
-static int case_config(struct vm_config *cfg, const char *test, const struct run_opts *o,
-		       char *err, size_t len)
+static void case_label(struct case_ctx *c)
 {
-	int i;
+	const struct sc_case *sc = c->env->c;
+	size_t l;
 
-	vm_config_init(cfg);
-	cfg->test = test;
-	cfg->nr_vcpus = o->nr_vcpus;
-	cfg->ram_size = o->ram_mb << 20;
-	for (i = 0; i < o->nr_params; i++) {
-		const char *v = o->params[i].value;
-		char *end;
-		long long iv = strtoll(v, &end, 0);
-		bool is_str = !v[0] || *end;
-
-		if (vm_config_set_param(cfg, o->params[i].name, v, is_str ? 0 : iv, is_str)) {
-			snprintf(err, len, "parameter %s=%s does not fit the boot info",
-				 o->params[i].name, v);
-			return -EINVAL;
-		}
-	}
-	return 0;
+	snprintf(c->gt, sizeof(c->gt), "%s:%s", sc->test->guest, sc->test->test);
+	sc_case_label(sc, c->label, sizeof(c->label));
+	l = strlen(c->label);
+	if (sc->sc->repeats > 1)
+		snprintf(c->label + l, sizeof(c->label) - l, " [%d/%d]", c->env->repeat + 1,
+			 sc->sc->repeats);
 }
 
-int run_case(struct tap *tap, const struct vmm_image *img, const char *guest,
-	     const char *test, const struct run_opts *o, struct run_totals *tot)
+int run_case(struct case_env *env, const struct vmm_image *img, const struct vm_config *cfg)
 {
-	struct case_ctx c = { .tap = tap, .guest = guest, .test = test, .tot = tot };
+	struct case_ctx c = { .env = env, .tap = env->tap };
 	struct stats_snap snaps[KB_MAX_VCPUS + 1];
 	struct vm_run_result res;
-	struct vm_config cfg;
 	char err[VMM_ERR_MAX];
+	bool ok = true;
 	struct vm *vm;
 	int i;
 
-	tot->cases++;
-	tap_diag(tap, "%s:%s (%d vCPU%s, %llu MiB)", guest, test, o->nr_vcpus,
-		 o->nr_vcpus > 1 ? "s" : "", (unsigned long long)o->ram_mb);
-	if (case_config(&cfg, test, o, err, sizeof(err)) ||
-	    !(vm = vm_create(&cfg, img, err, sizeof(err)))) {
-		tap_result(tap, false, NULL, NULL, "%s:%s could not create the VM: %s",
-			   guest, test, err);
-		tot->cases_failed++;
+	case_label(&c);
+	if (!env->quiet)
+		env->tot->cases++;
+	vm = vm_create(cfg, img, err, sizeof(err));
+	if (!vm) {
+		tap_result(env->tap, false, NULL, NULL, "%s could not create the VM: %s", c.label, err);
+		row(&c, -1, "case", "outcome", -1, 0, "pass", NAN, err);
+		tally(&c, "case", false, false, err);
+		env->tot->cases_failed++;
 		return -1;
 	}
 	c.tsc_khz = vm_tsc_khz(vm);
 	snap_take(&snaps[0], vm_stats(vm));
 	for (i = 0; i < vm_nr_vcpus(vm); i++)
 		snap_take(&snaps[i + 1], vm_vcpu_stats(vm, i));
-	vm_run(vm, o->timeout_s, on_event, &c, &res);
-	case_report(&c, vm, &res, snaps);
+	vm_run(vm, env->c->sc->timeout_s, on_event, &c, &res);
+	if (env->quiet) {
+		for (i = 0; i <= vm_nr_vcpus(vm); i++)
+			free(snaps[i].before);
+	} else {
+		ok = verify_knobs(&c, vm);
+		case_report(&c, vm, &res, snaps);
+	}
 	vm_destroy(vm);
-	if (res.outcome != VM_DONE || c.failed || c.failed_checks) {
-		tot->cases_failed++;
+	if (env->quiet)
+		return res.outcome == VM_DONE ? 0 : -1;
+	if (res.outcome != VM_DONE || c.failed || c.failed_checks || !ok) {
+		env->tot->cases_failed++;
 		return -1;
 	}
 	return 0;

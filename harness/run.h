@@ -1,47 +1,57 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* run.h - `kvmbench run`: boot guests, one VM per test, and report TAP. */
+/*
+ * run.h - running one case (a guest test in a fresh VM under one matrix
+ * point) and the scenario runner around it.
+ */
 #ifndef RUN_H
 #define RUN_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "host.h"
+#include "results.h"
+#include "scenario.h"
 #include "tap.h"
 #include "vmm.h"
 
-#define RUN_MAX_PARAMS	KB_MAX_PARAMS
-
-struct run_opts {
-	int nr_vcpus;
-	double timeout_s;
-	uint64_t ram_mb;
-	bool bench;			/* print the figures table at the end */
-	int nr_params;
-	struct {
-		char name[32];
-		char value[64];
-	} params[RUN_MAX_PARAMS];
-};
-
-/* One metric's figures, kept for the table at the end. */
+/* One metric's figures, kept for the table of --bench. */
 struct run_figure {
-	char name[96];
+	char name[280];
 	double ns_min, ns_median, ns_p99;
 	double cyc_median;
-	uint64_t samples, iters;
 };
 
 struct run_totals {
 	int cases, cases_failed;
 	int nr_figures;
-	struct run_figure figures[512];
+	struct run_figure figures[1024];
 };
 
-void run_opts_init(struct run_opts *o);
-/* run_case - boot @img running @test; results go to @tap. Returns 0 when the case passed. */
-int run_case(struct tap *tap, const struct vmm_image *img, const char *guest,
-	     const char *test, const struct run_opts *o, struct run_totals *tot);
+/* What a case runs in: where its results go and what it is judged against. */
+struct case_env {
+	struct tap *tap;
+	struct results *res;		/* NULL: no results directory */
+	const struct sc_case *c;
+	const struct host_info *host;
+	struct run_totals *tot;
+	int repeat;			/* 0-based */
+	bool quiet;			/* warm-up: nothing reported */
+};
+
+/* run_case - boot @img with @cfg, report everything; 0 when the case passed. */
+int run_case(struct case_env *env, const struct vmm_image *img, const struct vm_config *cfg);
 void run_print_figures(FILE *out, const struct run_totals *tot);
+
+struct runner_opts {
+	const char *results_base;	/* NULL: no results directory */
+	bool bench;
+	bool progress;			/* progress line on stderr */
+};
+
+/* runner_run - every case of every scenario; exit status for kvmbench run. */
+int runner_run(struct scenario **sc, int nr, const struct runner_opts *o);
+
 int cmd_run(int argc, char **argv);
 
 #endif

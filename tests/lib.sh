@@ -6,11 +6,12 @@ T_N=0
 T_FAILED=0
 
 ok() {	# ok COND-STATUS DESCRIPTION
+	local desc=${2//#/\\#}	# a bare '#' would start a TAP directive
 	T_N=$((T_N + 1))
 	if [ "$1" -eq 0 ]; then
-		echo "ok $T_N - $2"
+		echo "ok $T_N - $desc"
 	else
-		echo "not ok $T_N - $2"
+		echo "not ok $T_N - $desc"
 		T_FAILED=$((T_FAILED + 1))
 	fi
 }
@@ -43,4 +44,6 @@ done_testing() {
 }
 
 TMP=$(mktemp -d)
+# A private journal and lock: a test never meets a real run's journal.
+export KVMBENCH_STATE_DIR="$TMP/state"
 trap 'rm -rf "$TMP"' EXIT

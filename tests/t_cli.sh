@@ -3,7 +3,8 @@
 . "$(dirname "$0")/lib.sh"
 
 "$KB" --help >"$TMP/h" 2>&1; ok $? "kvmbench --help exits 0"
-like "$TMP/h" '^  run GUEST' "--help lists run"
+like "$TMP/h" '^  run SCENARIO.yaml' "--help lists run"
+like "$TMP/h" '^  restore ' "--help lists restore"
 for c in run list host; do
 	"$KB" $c --help >"$TMP/h" 2>&1; ok $? "kvmbench $c --help exits 0"
 	like "$TMP/h" "^usage: kvmbench $c" "kvmbench $c --help shows its usage"
@@ -37,7 +38,7 @@ r=$?; [ $r -eq 0 ] || perl -MYAML::XS -e 'YAML::XS::LoadFile($ARGV[0])' "$TMP/y"
 ok $r "host output is valid YAML"
 # Without a usable /dev/kvm (hidden in a private mount namespace): a SKIP, not a failure.
 if command -v unshare >/dev/null && unshare -m true 2>/dev/null; then
-	unshare -m sh -c 'mount --bind /dev/null /dev/kvm && exec "$0" run ioexit' "$KB" >"$TMP/nokvm" 2>"$TMP/nokvm.err"
+	unshare -m sh -c 'mount --bind /dev/null /dev/kvm && exec "$0" run --no-results ioexit' "$KB" >"$TMP/nokvm" 2>"$TMP/nokvm.err"
 	ok $? "kvmbench run without /dev/kvm exits 0"
 	like "$TMP/nokvm" '^1\.\.0 # SKIP no usable /dev/kvm: ' "and is one TAP SKIP with the reason"
 	like "$TMP/nokvm.err" 'no usable KVM here' "and says so on stderr"

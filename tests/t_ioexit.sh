@@ -4,7 +4,7 @@
 require_kvm
 
 # Short samples: this test asserts behaviour, not durations.
-timeout 300 "$KB" run -p sample_us=200 -p samples=5 ioexit >"$TMP/out" 2>"$TMP/err"
+timeout 300 "$KB" run --no-results -p sample_us=200 -p samples=5 ioexit >"$TMP/out" 2>"$TMP/err"
 ok $? "kvmbench run ioexit exits 0"
 like "$TMP/out" '^TAP version 13$' "output is TAP 13"
 like "$TMP/out" '^1\.\.[0-9]+$' "output ends with a plan"
@@ -29,7 +29,7 @@ like "$TMP/out" '^    exits: [0-9]+$' "each case reports KVM's vCPU exits stat d
 like "$TMP/out" '^# 6 cases, 0 failed$' "six cases ran"
 
 # Two vCPUs: every vCPU runs the test and reports.
-timeout 120 "$KB" run -n 2 -p sample_us=100 -p samples=3 ioexit:cpuid >"$TMP/smp" 2>&1
+timeout 120 "$KB" run --no-results -n 2 -p sample_us=100 -p samples=3 ioexit:cpuid >"$TMP/smp" 2>&1
 ok $? "ioexit:cpuid on 2 vCPUs exits 0"
 like "$TMP/smp" '^  vcpu: 1$' "vCPU 1 reported its own results"
 done_testing

@@ -191,6 +191,19 @@ static void vcpu_loop(struct vcpu *v)
 	}
 }
 
+/* vcpu_pin - before the first KVM_RUN, so the vCPU never runs elsewhere. */
+static void vcpu_pin(struct vcpu *v)
+{
+	int cpu = v->vm->cfg.pin ? v->vm->cfg.pin_cpu[v->id] : -1;
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -200,6 +213,7 @@ static void *vcpu_thread(void *arg)
 	v->tid = syscall(SYS_gettid);
 	snprintf(name, sizeof(name), "vcpu%d", v->id);
 	pthread_setname_np(pthread_self(), name);
+	vcpu_pin(v);
 	vcpu_loop(v);
 	if (!v->stopped && vm->timed_out) {	/* stopped by the watchdog */
 		struct vmm_event ev = { .type = VMM_EV_TIMEOUT, .vcpu = v->id,
@@ -229,15 +243,52 @@ void vm_kick_all(struct vm *vm)
 	}
 }
 
-/* vm_wait - until every vCPU thread ends or @deadline passes; 0 or ETIMEDOUT. */
+static atomic_bool abort_all;
+
+void vmm_abort(void)
+{
+	atomic_store(&abort_all, true);
+}
+
+bool vmm_aborted(void)
+{
+	return atomic_load(&abort_all);
+}
+
+#define ABORT_POLL_NS	50000000L
+
+/*
+ * vm_wait - until every vCPU thread ends, @deadline passes (ETIMEDOUT) or
+ * vmm_abort() is called (EINTR).  Waking every 50 ms to look at the abort
+ * flag keeps the signal handler down to setting it.
+ */
 static int vm_wait(struct vm *vm, const struct timespec *deadline)
 {
+	struct timespec now, next;
 	int r = 0;
 
 	pthread_mutex_lock(&vm->lock);
-	while (vm->running > 0 && r != ETIMEDOUT)
-		r = pthread_cond_timedwait(&vm->cond, &vm->lock, deadline);
-	r = vm->running > 0 ? ETIMEDOUT : 0;
+	while (vm->running > 0 && r != ETIMEDOUT && !vmm_aborted()) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		next = now;
+		next.tv_nsec += ABORT_POLL_NS;
+		if (next.tv_nsec >= 1000000000L) {
+			next.tv_sec++;
+			next.tv_nsec -= 1000000000L;
+		}
+		if (next.tv_sec > deadline->tv_sec ||
+		    (next.tv_sec == deadline->tv_sec && next.tv_nsec > deadline->tv_nsec))
+			next = *deadline;
+		r = pthread_cond_timedwait(&vm->cond, &vm->lock, &next);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (r == ETIMEDOUT && (now.tv_sec < deadline->tv_sec ||
+		    (now.tv_sec == deadline->tv_sec && now.tv_nsec < deadline->tv_nsec)))
+			r = 0;
+	}
+	if (vm->running > 0)
+		r = vmm_aborted() && r != ETIMEDOUT ? EINTR : ETIMEDOUT;
+	else
+		r = 0;
 	pthread_mutex_unlock(&vm->lock);
 	return r;
 }
@@ -318,16 +369,23 @@ int vm_run(struct vm *vm, double timeout_s, vmm_event_fn fn, void *ctx,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	deadline_in(&deadline, timeout_s);
-	r = vm_start_threads(vm);
-	if (r) {
+	r = vmm_aborted() ? EINTR : vm_start_threads(vm);
+	if (r == EINTR) {
+		snprintf(res->why, sizeof(res->why), "interrupted");
+		res->outcome = VM_ERROR;
+	} else if (r) {
 		snprintf(res->why, sizeof(res->why), "pthread_create: %s", strerror(r));
 		res->outcome = VM_ERROR;
 		vm_kick_all(vm);
-	} else if (vm_wait(vm, &deadline) == ETIMEDOUT) {
-		vm->timed_out = true;
+	} else if ((r = vm_wait(vm, &deadline))) {
+		vm->timed_out = r == ETIMEDOUT;
 		vm_kick_all(vm);
 		deadline_in(&deadline, JOIN_GRACE_S);
 		vm_wait(vm, &deadline);
+		if (r == EINTR && res->outcome == VM_DONE) {
+			res->outcome = VM_ERROR;
+			snprintf(res->why, sizeof(res->why), "interrupted");
+		}
 	}
 	vm_join(vm);
 	if (vm->timed_out && res->outcome == VM_DONE) {

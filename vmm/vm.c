@@ -23,6 +23,8 @@ void vm_config_init(struct vm_config *cfg)
 	cfg->mem.backing = VMM_BACKING_4K;
 	cfg->irqchip = true;
 	cfg->test = "";
+	for (int i = 0; i < KB_MAX_VCPUS; i++)
+		cfg->pin_cpu[i] = -1;
 }
 
 int vm_config_set_param(struct vm_config *cfg, const char *name,
@@ -265,6 +267,12 @@ struct kvm_stats *vm_vcpu_stats(struct vm *vm, int vcpu)
 int vm_nr_vcpus(const struct vm *vm)
 {
 	return vm->nr_vcpus;
+}
+
+void *vm_ram(const struct vm *vm, uint64_t *size)
+{
+	*size = vm->ram_size;
+	return vm->ram;
 }
 
 uint64_t vm_tsc_khz(const struct vm *vm)

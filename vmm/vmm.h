@@ -136,6 +136,8 @@ struct vm_config {
 	struct vmm_mem_opts mem;
 	bool irqchip;			/* in-kernel LAPIC; on by default through vm_config_init */
 	const char *test;		/* test name written to boot info ("" = image's first) */
+	bool pin;			/* pin vCPU threads: vCPU i to host CPU pin_cpu[i] */
+	int pin_cpu[KB_MAX_VCPUS];	/* -1: that vCPU floats */
 	int nr_params;
 	struct kb_param params[KB_MAX_PARAMS];
 };
@@ -177,11 +179,20 @@ struct vm_run_result {
 int vm_run(struct vm *vm, double timeout_s, vmm_event_fn fn, void *ctx,
 	   struct vm_run_result *res);
 
+/*
+ * vmm_abort - async-signal-safe: every running vm_run() kicks its vCPUs out
+ * within ~50 ms and returns VM_ERROR "interrupted"; later runs end at once.
+ */
+void vmm_abort(void);
+bool vmm_aborted(void);
+
 /* VM-wide and per-vCPU KVM stats (NULL when the host has no binary stats). */
 struct kvm_stats *vm_stats(struct vm *vm);
 struct kvm_stats *vm_vcpu_stats(struct vm *vm, int vcpu);
 int vm_nr_vcpus(const struct vm *vm);
 uint64_t vm_tsc_khz(const struct vm *vm);
+/* vm_ram - the host mapping of guest RAM (to check its backing in smaps). */
+void *vm_ram(const struct vm *vm, uint64_t *size);
 pid_t vm_vcpu_tid(const struct vm *vm, int vcpu);
 
 const char *vm_outcome_name(enum vm_outcome o);

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * knob.h - host and VM settings a scenario can vary.
+ *
+ * Every knob can say whether a value can be applied here (probe, with the
+ * reason when not: the case becomes a TAP SKIP), read the host's current
+ * value, and apply a value: host settings through the journal (so they are
+ * put back at exit, on a signal, and by `kvmbench restore`), VM settings by
+ * editing the vm_config of the case.  One file per knob: harness/knob_*.c.
+ *
+ * Everything under /proc and /sys is read and written below knob_root()
+ * ($KVMBENCH_SYSROOT, default ""), so tests can use fixture trees.
+ */
+#ifndef KNOB_H
+#define KNOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vmm.h"
+
+#define KNOB_VALUE_MAX	64
+
+struct knob {
+	const char *name;
+	const char *help;		/* one line, for --help and the README */
+	const char *const *values;	/* NULL-terminated allowed values; NULL: integer */
+	long min, max;			/* integer knobs */
+	bool host;			/* changes the host (journaled) */
+	/*
+	 * check - syntax a value may have beyond @values (optional, no host
+	 * access), e.g. pin's CPU lists: 0 or -EINVAL and why.
+	 */
+	int (*check)(const char *value, char *why, size_t len);
+	/* probe - can @value be applied on this host?  0, or -errno and why. */
+	int (*probe)(const char *value, char *why, size_t len);
+	/* read - the host's current value ("" for VM-only knobs). */
+	int (*read)(char *buf, size_t len);
+	/*
+	 * apply - put @value in force for the next case: host knobs journal the
+	 * original first and write the host; every knob may edit @cfg.  On
+	 * failure -errno and why: the case is skipped with that reason.
+	 */
+	int (*apply)(const char *value, struct vm_config *cfg, char *why, size_t len);
+	/*
+	 * verify - after the case ran (optional): did the setting take?  E.g.
+	 * backing=thp checks the guest RAM has AnonHugePages.  0 or -errno/why.
+	 */
+	int (*verify)(const char *value, struct vm *vm, char *why, size_t len);
+};
+
+/* knob_all - every knob, NULL-terminated, in a fixed order. */
+const struct knob *const *knob_all(void);
+const struct knob *knob_find(const char *name);
+/* knob_value_ok - syntax check of @value for @k (no host access): 0 or -EINVAL, why. */
+int knob_value_ok(const struct knob *k, const char *value, char *why, size_t len);
+/* knob_root - the sysfs/procfs root prefix ($KVMBENCH_SYSROOT or ""). */
+const char *knob_root(void);
+
+#endif

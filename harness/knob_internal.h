@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * knob_internal.h - what the knob_*.c files and journal.c share, and the
+ * hooks tests use to stand in for the host (commands, allowed CPUs).
+ * Not for the rest of the harness: it uses knob.h and journal.h.
+ */
+#ifndef KNOB_INTERNAL_H
+#define KNOB_INTERNAL_H
+
+#include <sched.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "knob.h"
+
+extern const struct knob knob_ept, knob_vpid, knob_npt, knob_thp, knob_backing,
+	knob_ksm, knob_pin, knob_vcpus, knob_memory;
+
+/* knob_path - knob_root() followed by the formatted path, in @buf. */
+char *knob_path(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+bool knob_exists(const char *path);
+/*
+ * journal_read_value - the trimmed content of @path; for a choice file
+ * ("always [madvise] never") the selected word.  0 or -errno.  Uses only
+ * open/read/close, so the journal's signal path can use it too (journal.c).
+ */
+int journal_read_value(const char *path, char *buf, size_t len);
+/* knob_read_long - the decimal number in @path: 0 or -errno (-EINVAL if not a number). */
+int knob_read_long(const char *path, long *v);
+/* knob_is_on - "Y", "y" and "1" (module booleans and integers) are on. */
+bool knob_is_on(const char *raw);
+
+/* --- running commands (knob_module.c) --------------------------------------- */
+
+/*
+ * knob_run - run @argv (argv[0] an absolute path) with posix_spawn and wait:
+ * 0, or -errno and why (exit status and the command's first line of output).
+ */
+int knob_run(char *const argv[], char *why, size_t len);
+/* A test stands in for every command knob_run (and the journal) would run. */
+extern int (*knob_run_hook)(char *const argv[], char *why, size_t len);
+/* knob_modprobe - the absolute path of modprobe, or NULL when there is none. */
+const char *knob_modprobe(void);
+
+/* --- vendor module parameters (knob_module.c) ------------------------------- */
+
+int knob_module_probe(const char *mod, const char *param, const char *value,
+		      char *why, size_t len);
+int knob_module_read(const char *mod, const char *param, char *buf, size_t len);
+int knob_module_apply(const char *mod, const char *param, const char *value,
+		      char *why, size_t len);
+/*
+ * knob_module_restore - put @param of @mod back to @raw (as it read before)
+ * by reloading the module, unless it already reads so.  0 or -errno, why.
+ */
+int knob_module_restore(const char *mod, const char *param, const char *raw,
+			char *why, size_t len);
+
+/* --- pinning (knob_pin.c) ---------------------------------------------------- */
+
+/* The CPUs this process may run on: sched_getaffinity() unless a test sets it. */
+extern int (*knob_pin_affinity_hook)(cpu_set_t *set);
+
+/* --- backing (knob_backing.c) ------------------------------------------------- */
+
+/*
+ * knob_backing_check - does the mapping that starts at @addr (in this
+ * process's /proc/self/smaps) have the huge pages @backing promises?
+ */
+int knob_backing_check(const void *addr, enum vmm_backing backing, char *why, size_t len);
+
+#endif

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * knob_memory.c - guest RAM per VM, in MiB.  The VMM rejects a size that
+ * is not a multiple of the backing's page size (1G pages need 1024, 2048).
+ */
+#include <stdlib.h>
+
+#include "knob_internal.h"
+
+static int memory_probe(const char *value, char *why, size_t len)
+{
+	return 0;
+}
+
+static int memory_read(char *buf, size_t len)
+{
+	buf[0] = '\0';
+	return 0;
+}
+
+static int memory_apply(const char *value, struct vm_config *cfg, char *why, size_t len)
+{
+	cfg->ram_size = strtoull(value, NULL, 10) << 20;
+	return 0;
+}
+
+const struct knob knob_memory = {
+	.name = "memory",
+	.help = "guest RAM in MiB (8-3072)",
+	.min = 8,
+	.max = 3072,
+	.probe = memory_probe,
+	.read = memory_read,
+	.apply = memory_apply,
+};

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * knob_vcpus.c - vCPUs per VM.  With more vCPUs than host CPUs this is
+ * the CPU overcommit pattern of one big guest.
+ */
+#include <stdlib.h>
+
+#include "knob_internal.h"
+
+static int vcpus_probe(const char *value, char *why, size_t len)
+{
+	return 0;
+}
+
+static int vcpus_read(char *buf, size_t len)
+{
+	buf[0] = '\0';
+	return 0;
+}
+
+static int vcpus_apply(const char *value, struct vm_config *cfg, char *why, size_t len)
+{
+	cfg->nr_vcpus = atoi(value);
+	return 0;
+}
+
+const struct knob knob_vcpus = {
+	.name = "vcpus",
+	.help = "vCPUs per VM (1-64)",
+	.min = 1,
+	.max = KB_MAX_VCPUS,
+	.probe = vcpus_probe,
+	.read = vcpus_read,
+	.apply = vcpus_apply,
+};

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0
+/* results.c - the results directory of one kvmbench run. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "results.h"
+
+static const char *const base_cols[] = {
+	"scenario", "case", "guest", "test", "repeat", "vcpu", "kind", "name",
+	"sample", "value", "unit", "cycles", "detail", "vcpus", "memory_mb",
+};
+
+static FILE *tmp_open(struct results *r, const char *name)
+{
+	char p[PATH_MAX + 32];
+
+	snprintf(p, sizeof(p), "%s/%s.tmp", r->dir, name);
+	return fopen(p, "w");
+}
+
+static int tmp_commit(struct results *r, const char *name)
+{
+	char from[PATH_MAX + 32], to[PATH_MAX + 32];
+
+	snprintf(from, sizeof(from), "%s/%s.tmp", r->dir, name);
+	snprintf(to, sizeof(to), "%s/%s", r->dir, name);
+	return rename(from, to) ? -errno : 0;
+}
+
+static int write_marker(struct results *r, const char *why)
+{
+	char p[PATH_MAX + 32];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/INCOMPLETE", r->dir);
+	f = fopen(p, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "%s\n", why);
+	return fclose(f) ? -errno : 0;
+}
+
+static int make_dir(struct results *r, const char *base, const struct host_info *h,
+		    char *err, size_t len)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int i;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	if (mkdir(base, 0755) && errno != EEXIST) {
+		snprintf(err, len, "%s: %s", base, strerror(errno));
+		return -errno;
+	}
+	for (i = 1; i < 100; i++) {
+		if (i == 1)
+			snprintf(r->dir, sizeof(r->dir), "%s/%s-%s", base, stamp, h->hostname);
+		else
+			snprintf(r->dir, sizeof(r->dir), "%s/%s-%s-%d", base, stamp, h->hostname, i);
+		if (!mkdir(r->dir, 0755))
+			return 0;
+		if (errno != EEXIST)
+			break;
+	}
+	snprintf(err, len, "%s: %s", r->dir, strerror(errno));
+	return -errno;
+}
+
+int results_open(struct results *r, const char *base, const struct host_info *h,
+		 char *err, size_t len)
+{
+	FILE *f;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->host = h;
+	ret = make_dir(r, base, h, err, len);
+	if (ret)
+		return ret;
+	if (write_marker(r, "the run is in progress (or was killed)")) {
+		snprintf(err, len, "%s: cannot write: %s", r->dir, strerror(errno));
+		return -errno;
+	}
+	f = tmp_open(r, "host.yaml");
+	r->csv = tmp_open(r, "results.csv");
+	r->tap = tmp_open(r, "run.tap");
+	if (!f || !r->csv || !r->tap) {
+		snprintf(err, len, "%s: cannot create files: %s", r->dir, strerror(errno));
+		if (f)
+			fclose(f);
+		return -EIO;
+	}
+	host_write_yaml(h, f);
+	fclose(f);
+	tmp_commit(r, "host.yaml");
+	return 0;
+}
+
+static void col_add(struct results *r, const char *name)
+{
+	int i;
+
+	for (i = 0; i < r->nr_cols; i++)
+		if (!strcmp(r->cols[i], name))
+			return;
+	if (r->nr_cols < RES_MAX_COLS)
+		snprintf(r->cols[r->nr_cols++], SC_NAME_MAX, "%s", name);
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+	if (!s)
+		return;
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void results_set_columns(struct results *r, const struct sc_case *cases, int n)
+{
+	char name[SC_NAME_MAX + 8];
+	int c, k;
+
+	for (c = 0; c < n; c++) {
+		for (k = 0; k < cases[c].nr_knobs; k++)
+			col_add(r, cases[c].knobs[k].name);
+		for (k = 0; k < cases[c].nr_params; k++) {
+			snprintf(name, sizeof(name), "params.%s", cases[c].params[k].name);
+			col_add(r, name);
+		}
+	}
+}
+
+void results_columns_done(struct results *r)
+{
+	size_t i;
+	int c;
+
+	for (i = 0; i < sizeof(base_cols) / sizeof(base_cols[0]); i++)
+		fprintf(r->csv, "%s%s", i ? "," : "", base_cols[i]);
+	for (c = 0; c < r->nr_cols; c++) {
+		fputc(',', r->csv);
+		csv_field(r->csv, r->cols[c]);
+	}
+	fputc('\n', r->csv);
+}
+
+/* setting_value - the value of column @col in case @c, or NULL. */
+static const char *setting_value(const struct sc_case *c, const char *col)
+{
+	int i;
+
+	for (i = 0; i < c->nr_knobs; i++)
+		if (!strcmp(c->knobs[i].name, col))
+			return c->knobs[i].value;
+	if (strncmp(col, "params.", 7))
+		return NULL;
+	for (i = 0; i < c->nr_params; i++)
+		if (!strcmp(c->params[i].name, col + 7))
+			return c->params[i].value;
+	return NULL;
+}
+
+static void csv_num(FILE *f, double v)
+{
+	fputc(',', f);
+	if (!isnan(v))
+		fprintf(f, "%.6g", v);
+}
+
+void results_row(struct results *r, const struct res_row *row)
+{
+	const struct sc_case *c = row->c;
+	FILE *f = r->csv;
+	int i;
+
+	if (!f)
+		return;
+	csv_field(f, c->sc->name);
+	fprintf(f, ",%d,", c->index);
+	csv_field(f, c->test->guest);
+	fputc(',', f);
+	csv_field(f, c->test->test);
+	fprintf(f, ",%d,%d,%s,", row->repeat, row->vcpu, row->kind);
+	csv_field(f, row->name);
+	fputc(',', f);
+	if (row->sample >= 0)
+		fprintf(f, "%d", row->sample);
+	csv_num(f, row->value);
+	fputc(',', f);
+	csv_field(f, row->unit);
+	csv_num(f, row->cycles);
+	fputc(',', f);
+	csv_field(f, row->detail);
+	fprintf(f, ",%d,%d", c->vcpus, c->memory_mb);
+	for (i = 0; i < r->nr_cols; i++) {
+		fputc(',', f);
+		csv_field(f, setting_value(c, r->cols[i]));
+	}
+	fputc('\n', f);
+}
+
+FILE *results_file_begin(struct results *r, const char *name)
+{
+	return tmp_open(r, name);
+}
+
+int results_file_end(struct results *r, FILE *f, const char *name)
+{
+	if (fclose(f))
+		return -errno;
+	return tmp_commit(r, name);
+}
+
+void results_line(struct results *r, const struct res_line *l)
+{
+	if (r->nr_lines == r->cap_lines) {
+		int cap = r->cap_lines ? 2 * r->cap_lines : 64;
+		struct res_line *p = realloc(r->lines, cap * sizeof(*p));
+
+		if (!p)
+			return;
+		r->lines = p;
+		r->cap_lines = cap;
+	}
+	r->lines[r->nr_lines++] = *l;
+}
+
+void results_tally(struct results *r, const char *kind, bool ok, bool todo, const char *what)
+{
+	size_t l = strlen(r->failures);
+
+	if (!strcmp(kind, "case")) {
+		r->cases++;
+		r->cases_failed += !ok;
+	} else if (!strcmp(kind, "skip")) {
+		r->skip++;
+	} else if (todo) {
+		r->todo++;
+	} else if (ok) {
+		r->pass++;
+	} else {
+		r->fail++;
+	}
+	if (!ok && !todo && l < sizeof(r->failures) - 200)
+		snprintf(r->failures + l, sizeof(r->failures) - l, "- %s\n", what);
+}
+
+struct tee {
+	struct results *r;
+	FILE *also;
+};
+
+static ssize_t tee2_write(void *cookie, const char *buf, size_t n)
+{
+	struct tee *t = cookie;
+
+	fwrite(buf, 1, n, t->also);
+	fflush(t->also);
+	if (t->r->tap)
+		fwrite(buf, 1, n, t->r->tap);
+	return n;
+}
+
+static int tee2_close(void *cookie)
+{
+	free(cookie);
+	return 0;
+}
+
+FILE *results_tee(struct results *r, FILE *also)
+{
+	cookie_io_functions_t io = { .write = tee2_write, .close = tee2_close };
+	struct tee *t = malloc(sizeof(*t));
+	FILE *f;
+
+	if (!t)
+		return also;
+	t->r = r;
+	t->also = also;
+	f = fopencookie(t, "w", io);
+	if (!f) {
+		free(t);
+		return also;
+	}
+	setvbuf(f, NULL, _IOLBF, 0);
+	return f;
+}
+
+static void summary_write(struct results *r, FILE *f, const char *why)
+{
+	const struct host_info *h = r->host;
+	int i;
+
+	fprintf(f, "# kvmbench results\n\n");
+	if (why)
+		fprintf(f, "**INCOMPLETE: %s.** Only what finished is here.\n\n", why);
+	fprintf(f, "- host: %s, kernel %s, %s, paging %s\n", h->hostname, h->kernel_release,
+		h->cpu_model, host_paging_mode(h));
+	fprintf(f, "- cases: %d (%d failed); checks and metrics: %d passed, %d failed, %d TODO; %d skipped\n\n",
+		r->cases, r->cases_failed, r->pass, r->fail, r->todo, r->skip);
+	if (r->nr_lines) {
+		fprintf(f, "| case | metric | median | min | p99 | unit | median cycles | samples |\n");
+		fprintf(f, "|---|---|---:|---:|---:|---|---:|---:|\n");
+	}
+	for (i = 0; i < r->nr_lines; i++) {
+		const struct res_line *l = &r->lines[i];
+
+		fprintf(f, "| %s | %s | %.1f | %.1f | %.1f | %s | ", l->label, l->metric,
+			l->median, l->min, l->p99, l->unit);
+		if (isnan(l->cyc_median))
+			fprintf(f, " | %lu |\n", l->samples);
+		else
+			fprintf(f, "%.0f | %lu |\n", l->cyc_median, l->samples);
+	}
+	if (r->failures[0])
+		fprintf(f, "\n## Failures\n\n%s", r->failures);
+}
+
+int results_close(struct results *r, const char *why)
+{
+	char p[PATH_MAX + 32];
+	FILE *f;
+	int ret = 0;
+
+	if (r->csv && fclose(r->csv))
+		ret = -errno;
+	if (r->tap && fclose(r->tap))
+		ret = -errno;
+	r->csv = r->tap = NULL;
+	tmp_commit(r, "results.csv");
+	tmp_commit(r, "run.tap");
+	f = tmp_open(r, "summary.md");
+	if (f) {
+		summary_write(r, f, why);
+		if (fclose(f))
+			ret = -errno;
+		tmp_commit(r, "summary.md");
+	}
+	if (why) {
+		write_marker(r, why);
+	} else if (!ret) {
+		snprintf(p, sizeof(p), "%s/INCOMPLETE", r->dir);
+		unlink(p);
+	}
+	free(r->lines);
+	r->lines = NULL;
+	return ret;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * results.h - results/<UTC time>-<host>/: host.yaml, scenario.yaml,
+ * results.csv, run.tap and summary.md.
+ *
+ * Files are written under a temporary name and renamed when the run ends.
+ * A run that did not finish keeps what it has, and its directory holds an
+ * INCOMPLETE file saying why (tools such as compare refuse such a run).
+ */
+#ifndef RESULTS_H
+#define RESULTS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "host.h"
+#include "scenario.h"
+
+#define RES_MAX_COLS	64
+
+/* One row of results.csv: a case x metric x sample, a check, a skip. */
+struct res_row {
+	const struct sc_case *c;
+	int repeat;
+	int vcpu;
+	const char *kind;	/* metric, check, skip, case */
+	const char *name;
+	int sample;		/* -1: not a sample */
+	double value;		/* NAN: none */
+	const char *unit;
+	double cycles;		/* NAN: none */
+	const char *detail;
+};
+
+struct res_line {		/* one line of summary.md's table */
+	char label[200];
+	char metric[64];
+	double median, min, p99, cyc_median;
+	unsigned long samples;
+	char unit[16];
+};
+
+struct results {
+	char dir[PATH_MAX];
+	FILE *csv, *tap;
+	int nr_cols;
+	char cols[RES_MAX_COLS][SC_NAME_MAX];
+	int nr_lines, cap_lines;
+	struct res_line *lines;
+	int pass, fail, todo, skip, cases, cases_failed;
+	char failures[4096];	/* the first failing points, for summary.md */
+	const struct host_info *host;
+};
+
+/* results_open - make the directory and start every file; writes host.yaml. */
+int results_open(struct results *r, const char *base, const struct host_info *h,
+		 char *err, size_t len);
+/*
+ * results_set_columns - add the knob and parameter columns of @cases (call
+ * once per scenario: the columns are the union), then results_columns_done
+ * writes the CSV header.
+ */
+void results_set_columns(struct results *r, const struct sc_case *cases, int n);
+void results_columns_done(struct results *r);
+/* results_file_begin/end - another file of the directory (e.g. scenario.yaml), atomically. */
+FILE *results_file_begin(struct results *r, const char *name);
+int results_file_end(struct results *r, FILE *f, const char *name);
+/* results_tee - a stream that writes to @also and to run.tap. */
+FILE *results_tee(struct results *r, FILE *also);
+void results_row(struct results *r, const struct res_row *row);
+void results_line(struct results *r, const struct res_line *l);
+void results_tally(struct results *r, const char *kind, bool ok, bool todo, const char *what);
+/* results_close - rename the files into place, write summary.md; @why != NULL: incomplete. */
+int results_close(struct results *r, const char *why);
+
+#endif

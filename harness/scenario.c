@@ -1,0 +1,1644 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scenario.c - YAML scenarios: load, validate, expand into cases.
+ *
+ * The file is read whole and loaded with libyaml's document API, so every
+ * node keeps its start mark and each error can say FILE:LINE:COL.  Loading
+ * validates everything a run would trip over later - keys, types, ranges,
+ * guests and their tests, knob values, exclusions, the number of cases -
+ * because a typo found after an hour of benchmarking (or after a knob has
+ * moved the host) is an hour lost.
+ *
+ * The walk over the tree is driven by the schema, never by the tree: every
+ * list and map is checked against its limit before it is looked at, so a
+ * hostile file (aliases, huge maps) costs at most the limits' worth of work.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "guests.h"
+#include "scenario.h"
+#include "yamlout.h"
+
+#define SC_FILE_MAX	(1 << 20)	/* a scenario is a page or two of YAML */
+#define SC_MAX_POINTS	(1 << 16)	/* raw matrix points we are willing to walk */
+#define SC_DIST_MAX	64		/* longest word we suggest a spelling for */
+#define SC_PARAM_NAME	32		/* struct kb_param.name */
+#define SC_GOT_MAX	40		/* chars of a bad value quoted back */
+
+enum {
+	K_NAME, K_DESCRIPTION, K_TESTS, K_VCPUS, K_MEMORY, K_REPEATS, K_WARMUP,
+	K_TIMEOUT, K_PARAMS, K_KNOBS, K_COUNTERS, K_MATRIX, K_EXCLUDE, K_EXPECT,
+	SC_NR_KEYS
+};
+
+static const char *const sc_keys[SC_NR_KEYS] = {
+	"name", "description", "tests", "vcpus", "memory", "repeats", "warmup",
+	"timeout", "params", "knobs", "counters", "matrix", "exclude", "expect",
+};
+
+enum { E_CHECK, E_WHEN, E_TODO, SC_NR_EXPECT_KEYS };
+static const char *const sc_expect_keys[SC_NR_EXPECT_KEYS] = { "check", "when", "todo" };
+
+enum { W_PAGING, W_VENDOR, W_MODEL, W_KERNEL, W_HOSTNAME, W_HYPERVISOR, SC_NR_WHEN_KEYS };
+static const char *const sc_when_keys[SC_NR_WHEN_KEYS] = {
+	"paging", "vendor", "model", "kernel", "hostname", "hypervisor",
+};
+
+/* What host_paging_mode() can return: a `when: paging:` glob must match one. */
+static const char *const sc_paging_modes[] = { "ept", "npt", "shadow-pvm", "shadow", "none" };
+
+#define ARRAY_SIZE(a)	(int)(sizeof(a) / sizeof((a)[0]))
+
+struct sc_parser {
+	struct scenario *sc;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	yaml_node_t *top[SC_NR_KEYS];	/* value of each top-level key, or NULL */
+	char *err;
+	size_t len;
+};
+
+/* --- errors and spelling ---------------------------------------------------- */
+
+static int sc_vfail(struct sc_parser *p, int line, int col, const char *fmt, va_list ap)
+{
+	int n = snprintf(p->err, p->len, "%s:%d:%d: ", p->sc->path, line, col);
+
+	if (n >= 0 && (size_t)n < p->len)
+		vsnprintf(p->err + n, p->len - n, fmt, ap);
+	return -EINVAL;
+}
+
+/* sc_fail - "PATH:LINE:COL: message" at the start of node @n; returns -EINVAL. */
+static int __attribute__((format(printf, 3, 4)))
+sc_fail(struct sc_parser *p, const yaml_node_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = sc_vfail(p, (int)n->start_mark.line + 1, (int)n->start_mark.column + 1, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static int min3(int a, int b, int c)
+{
+	return a < b ? (a < c ? a : c) : (b < c ? b : c);
+}
+
+/*
+ * sc_distance - optimal string alignment distance, case-insensitive:
+ * insertions, deletions, substitutions and swaps of two neighbours ('tset'
+ * for 'tests' is two edits, not three).
+ */
+static int sc_distance(const char *a, const char *b)
+{
+	int la = strlen(a), lb = strlen(b), i, j;
+	int d[SC_DIST_MAX + 1][SC_DIST_MAX + 1];
+
+	if (la > SC_DIST_MAX || lb > SC_DIST_MAX)
+		return INT_MAX;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			int cost = tolower((unsigned char)a[i - 1]) !=
+				   tolower((unsigned char)b[j - 1]);
+
+			d[i][j] = min3(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < d[i][j])
+				d[i][j] = d[i - 2][j - 2] + 1;
+		}
+	}
+	return d[la][lb];
+}
+
+/*
+ * sc_closest - the candidate nearest to @word, if near enough to be a typo:
+ * one edit, plus one per four letters of the longer word.
+ */
+static const char *sc_closest(const char *word, const char *const *cand, int n)
+{
+	const char *best = NULL;
+	int i, bd = INT_MAX, wl = strlen(word), limit;
+
+	for (i = 0; i < n; i++) {
+		int d = sc_distance(word, cand[i]);
+
+		if (d < bd) {
+			bd = d;
+			best = cand[i];
+		}
+	}
+	if (!best)
+		return NULL;
+	limit = 1 + ((int)strlen(best) > wl ? (int)strlen(best) : wl) / 4;
+	return bd <= limit ? best : NULL;
+}
+
+/* sc_join - "a, b, c" into @buf. */
+static char *sc_join(const char *const *s, int n, char *buf, size_t len)
+{
+	size_t off = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; i < n && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%s", i ? ", " : "", s[i]);
+	return buf;
+}
+
+/* sc_hint - " (did you mean 'x'?)" when a candidate is close, else @otherwise. */
+static const char *sc_hint(const char *word, const char *const *cand, int n,
+			   const char *otherwise, char *buf, size_t len)
+{
+	const char *c = sc_closest(word, cand, n);
+
+	if (!c)
+		return otherwise;
+	snprintf(buf, len, " (did you mean '%s'?)", c);
+	return buf;
+}
+
+/* --- nodes ------------------------------------------------------------------ */
+
+static yaml_node_t *sc_node(struct sc_parser *p, int index)
+{
+	return yaml_document_get_node(&p->doc, index);
+}
+
+static const char *sc_value(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+/* sc_null - an empty plain scalar: the key was written with no value. */
+static bool sc_null(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE && !n->data.scalar.length &&
+	       n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+}
+
+/* sc_got - how node @n reads in "expected X, got Y". */
+static const char *sc_got(const yaml_node_t *n, char *buf, size_t len)
+{
+	if (n->type == YAML_MAPPING_NODE)
+		return "a map";
+	if (n->type == YAML_SEQUENCE_NODE)
+		return "a list";
+	if (sc_null(n))
+		return "nothing";
+	snprintf(buf, len, "'%.*s%s'", SC_GOT_MAX, sc_value(n),
+		 n->data.scalar.length > SC_GOT_MAX ? "..." : "");
+	return buf;
+}
+
+static int sc_expected(struct sc_parser *p, const yaml_node_t *n, const char *what,
+		       const char *expected)
+{
+	char got[SC_GOT_MAX + 8];
+
+	return sc_fail(p, n, "%s: expected %s, got %s", what, expected,
+		       sc_got(n, got, sizeof(got)));
+}
+
+static int sc_count(const yaml_node_t *n)
+{
+	if (n->type == YAML_MAPPING_NODE)
+		return n->data.mapping.pairs.top - n->data.mapping.pairs.start;
+	return n->data.sequence.items.top - n->data.sequence.items.start;
+}
+
+static yaml_node_t *sc_item(struct sc_parser *p, const yaml_node_t *seq, int i)
+{
+	return sc_node(p, seq->data.sequence.items.start[i]);
+}
+
+static yaml_node_pair_t *sc_pair(const yaml_node_t *map, int i)
+{
+	return &map->data.mapping.pairs.start[i];
+}
+
+/*
+ * sc_list - @n must be a list of at most @max items ("WHAT: too many
+ * NOUN"); @expected names the whole list in a type error.
+ */
+static int sc_list(struct sc_parser *p, const yaml_node_t *n, const char *what,
+		   const char *expected, const char *noun, int max)
+{
+	if (n->type != YAML_SEQUENCE_NODE)
+		return sc_expected(p, n, what, expected);
+	if (sc_count(n) > max)
+		return sc_fail(p, n, "%s: too many %s (at most %d)", what, noun, max);
+	return 0;
+}
+
+/* sc_str - copy scalar @n, shorter than @max, to @out. */
+static int sc_str(struct sc_parser *p, const yaml_node_t *n, const char *what,
+		  const char *expected, char *out, size_t max)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return sc_expected(p, n, what, expected);
+	if (strlen(sc_value(n)) != n->data.scalar.length)
+		return sc_fail(p, n, "%s: NUL character in the value", what);
+	if (n->data.scalar.length >= max)
+		return sc_fail(p, n, "%s: too long (at most %zu chars)", what, max - 1);
+	memcpy(out, sc_value(n), n->data.scalar.length + 1);
+	return 0;
+}
+
+/* sc_key - the text of a map key, which must be a scalar. */
+static int sc_key(struct sc_parser *p, const yaml_node_t *k, const char *what,
+		  const char **key)
+{
+	char got[SC_GOT_MAX + 8];
+
+	if (k->type != YAML_SCALAR_NODE || strlen(sc_value(k)) != k->data.scalar.length)
+		return sc_fail(p, k, "%s%sexpected a plain key, got %s", what ? what : "",
+			       what ? ": " : "", sc_got(k, got, sizeof(got)));
+	*key = sc_value(k);
+	return 0;
+}
+
+static int sc_dup(struct sc_parser *p, const yaml_node_t *k, const yaml_node_t *first,
+		  const char *what)
+{
+	return sc_fail(p, k, "%s%sduplicate key '%s' (first at line %d)", what ? what : "",
+		       what ? ": " : "", sc_value(k), (int)first->start_mark.line + 1);
+}
+
+/*
+ * sc_map_keys - @n is a map whose keys all come from @keys (unknown ones
+ * are named with the closest valid key); @val[i] gets the value of key i,
+ * @at[i] the key node itself (both NULL when absent).  @what prefixes the
+ * messages of nested maps.
+ */
+static int sc_map_keys(struct sc_parser *p, const yaml_node_t *n, const char *what,
+		       const char *const *keys, int nkeys, yaml_node_t **val, yaml_node_t **at)
+{
+	char hint[SC_DIST_MAX + 32], list[224], all[256];
+	const char *key = NULL;
+	int i, k, r;
+
+	for (k = 0; k < nkeys; k++)
+		val[k] = at[k] = NULL;
+	for (i = 0; i < sc_count(n); i++) {
+		yaml_node_t *kn = sc_node(p, sc_pair(n, i)->key);
+
+		r = sc_key(p, kn, what, &key);
+		if (r)
+			return r;
+		for (k = 0; k < nkeys && strcmp(key, keys[k]); k++)
+			;
+		if (k == nkeys) {
+			snprintf(all, sizeof(all), " (expected one of %s)",
+				 sc_join(keys, nkeys, list, sizeof(list)));
+			return sc_fail(p, kn, "%s%sunknown key '%s'%s", what ? what : "",
+				       what ? ": " : "", key,
+				       sc_hint(key, keys, nkeys, all, hint, sizeof(hint)));
+		}
+		if (at[k])
+			return sc_dup(p, kn, at[k], what);
+		at[k] = kn;
+		val[k] = sc_node(p, sc_pair(n, i)->value);
+	}
+	return 0;
+}
+
+/*
+ * sc_map - @n must be a map of at most @max entries with distinct plain
+ * keys (the count is checked first: the duplicate scan is quadratic).
+ */
+static int sc_map(struct sc_parser *p, const yaml_node_t *n, const char *what,
+		  const char *expected, const char *noun, int max)
+{
+	const char *key = NULL;
+	int i, j, r;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return sc_expected(p, n, what, expected);
+	if (sc_count(n) > max)
+		return sc_fail(p, n, "%s: too many %s (at most %d)", what, noun, max);
+	for (i = 0; i < sc_count(n); i++) {
+		yaml_node_t *kn = sc_node(p, sc_pair(n, i)->key);
+
+		r = sc_key(p, kn, what, &key);
+		if (r)
+			return r;
+		for (j = 0; j < i; j++) {
+			yaml_node_t *prev = sc_node(p, sc_pair(n, j)->key);
+
+			if (!strcmp(sc_value(prev), key))
+				return sc_dup(p, kn, prev, what);
+		}
+	}
+	return 0;
+}
+
+/* --- scalars ---------------------------------------------------------------- */
+
+/* sc_parse_long - a whole base-10 integer, no blanks: 0 or -EINVAL. */
+static int sc_parse_long(const char *s, long *v)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)s[0]) && !(s[0] == '-' && isdigit((unsigned char)s[1])))
+		return -EINVAL;
+	errno = 0;
+	*v = strtol(s, &end, 10);
+	return *end || errno ? -EINVAL : 0;
+}
+
+static int sc_int(struct sc_parser *p, const yaml_node_t *n, const char *what,
+		  const char *noun, long lo, long hi, int *out)
+{
+	char expected[64];
+	long v;
+
+	if (n->type == YAML_SCALAR_NODE && !sc_parse_long(sc_value(n), &v) &&
+	    v >= lo && v <= hi) {
+		*out = v;
+		return 0;
+	}
+	snprintf(expected, sizeof(expected), "%s in %ld..%ld", noun, lo, hi);
+	return sc_expected(p, n, what, expected);
+}
+
+static int sc_seconds(struct sc_parser *p, const yaml_node_t *n, double *out)
+{
+	const char *s = n->type == YAML_SCALAR_NODE ? sc_value(n) : "";
+	char *end;
+	double v;
+
+	v = strtod(s, &end);
+	if (n->type != YAML_SCALAR_NODE || !isdigit((unsigned char)s[0]) || *end ||
+	    !isfinite(v) || v < 0.1 || v > 86400)
+		return sc_expected(p, n, "timeout", "seconds in 0.1..86400");
+	*out = v;
+	return 0;
+}
+
+static bool sc_charset(const char *s, const char *extra)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
+		    !strchr(extra, *s))
+			return false;
+	return true;
+}
+
+/* sc_param_name_ok - a guest parameter name: 1..31 of [a-z0-9_]. */
+static bool sc_param_name_ok(const char *s)
+{
+	return strlen(s) < SC_PARAM_NAME && sc_charset(s, "_");
+}
+
+/*
+ * sc_param_value - a guest parameter value: an integer (strtoll base 0, as
+ * the runner reads it) or a string that fits struct kb_param.
+ */
+static int sc_param_value(struct sc_parser *p, const yaml_node_t *n, const char *what,
+			  char *out)
+{
+	char *end;
+	int r;
+
+	if (sc_null(n))
+		return sc_expected(p, n, what, "an integer or a string");
+	r = sc_str(p, n, what, "an integer or a string", out, KNOB_VALUE_MAX);
+	if (r)
+		return r;
+	errno = 0;
+	strtoll(out, &end, 0);
+	if (out[0] && !*end && errno == ERANGE)
+		return sc_fail(p, n, "%s: '%s' is out of the 64-bit integer range", what, out);
+	return 0;
+}
+
+/* sc_copy - strlcpy; the source may be the destination's neighbour. */
+static void sc_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memmove(dst, src, n);
+	dst[n] = 0;
+}
+
+static void sc_setting_init(struct sc_setting *s, const char *name, const char *value,
+			    const yaml_node_t *at)
+{
+	sc_copy(s->name, sizeof(s->name), name);
+	sc_copy(s->value, sizeof(s->value), value);
+	s->pos.line = at->start_mark.line + 1;
+	s->pos.col = at->start_mark.column + 1;
+}
+
+static struct sc_setting *sc_setting_find(struct sc_setting *s, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(s[i].name, name))
+			return &s[i];
+	return NULL;
+}
+
+/* --- tests ------------------------------------------------------------------ */
+
+static bool sc_test_name_ok(const char *s, size_t max)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+
+	return n && !s[n] && n < max;
+}
+
+/* sc_split_test - "GUEST" or "GUEST:TEST" into its parts; test is "" for all. */
+static bool sc_split_test(const char *spec, char *guest, char *test)
+{
+	const char *colon = strchr(spec, ':');
+	size_t gl = colon ? (size_t)(colon - spec) : strlen(spec);
+
+	if (gl >= GUEST_NAME_MAX)
+		return false;
+	memcpy(guest, spec, gl);
+	guest[gl] = 0;
+	test[0] = 0;
+	if (!sc_test_name_ok(guest, GUEST_NAME_MAX))
+		return false;
+	if (!colon)
+		return true;
+	if (strlen(colon + 1) >= KB_TEST_NAME_MAX)
+		return false;
+	strcpy(test, colon + 1);
+	return sc_test_name_ok(test, KB_TEST_NAME_MAX);
+}
+
+static int sc_add_test(struct sc_parser *p, const yaml_node_t *n, const char *guest,
+		       const char *test)
+{
+	struct scenario *sc = p->sc;
+	struct sc_test *t;
+	int i;
+
+	for (i = 0; i < sc->nr_tests; i++)
+		if (!strcmp(sc->tests[i].guest, guest) && !strcmp(sc->tests[i].test, test))
+			return sc_fail(p, n, "tests: '%s:%s' is listed twice", guest, test);
+	if (sc->nr_tests == SC_MAX_TESTS)
+		return sc_fail(p, n, "tests: too many tests (at most %d, counting each test of a guest)",
+			       SC_MAX_TESTS);
+	t = &sc->tests[sc->nr_tests++];
+	snprintf(t->guest, sizeof(t->guest), "%s", guest);
+	snprintf(t->test, sizeof(t->test), "%s", test);
+	return 0;
+}
+
+static int sc_unknown_guest(struct sc_parser *p, const yaml_node_t *n, const char *guest)
+{
+	char names[GUESTS_MAX][GUEST_NAME_MAX];
+	const char *cand[GUESTS_MAX];
+	char hint[GUEST_NAME_MAX + 32];
+	int i, nr = guests_list(names, GUESTS_MAX);
+
+	for (i = 0; i < nr; i++)
+		cand[i] = names[i];
+	return sc_fail(p, n, "tests: unknown guest '%s'%s", guest,
+		       sc_hint(guest, cand, nr, " (`kvmbench list` shows the guests)",
+			       hint, sizeof(hint)));
+}
+
+static int sc_unknown_test(struct sc_parser *p, const yaml_node_t *n,
+			   const struct vmm_image *img, const char *guest, const char *test)
+{
+	const char *cand[VMM_MAX_TESTS];
+	char hint[KB_TEST_NAME_MAX + 32], other[GUEST_NAME_MAX + 48];
+	int i;
+
+	for (i = 0; i < img->nr_tests; i++)
+		cand[i] = img->tests[i].name;
+	snprintf(other, sizeof(other), " (`kvmbench list %s` shows its tests)", guest);
+	return sc_fail(p, n, "tests: guest '%s' has no test '%s'%s", guest, test,
+		       sc_hint(test, cand, img->nr_tests, other, hint, sizeof(hint)));
+}
+
+/* sc_add_tests_of - GUEST:TEST once, or GUEST as each of its tests in image order. */
+static int sc_add_tests_of(struct sc_parser *p, const yaml_node_t *n, struct vmm_image *img,
+			   const char *guest, const char *test)
+{
+	int i, r = 0;
+
+	if (test[0]) {
+		if (!image_find_test(img, test))
+			return sc_unknown_test(p, n, img, guest, test);
+		return sc_add_test(p, n, guest, test);
+	}
+	if (!img->nr_tests)
+		return sc_fail(p, n, "tests: guest '%s' has no tests", guest);
+	for (i = 0; i < img->nr_tests && !r; i++)
+		r = sc_add_test(p, n, guest, img->tests[i].name);
+	return r;
+}
+
+static int sc_parse_test(struct sc_parser *p, const yaml_node_t *n, struct vmm_image *img)
+{
+	char spec[128], guest[GUEST_NAME_MAX], test[KB_TEST_NAME_MAX], why[VMM_ERR_MAX];
+	int r;
+
+	r = sc_str(p, n, "tests", "GUEST or GUEST:TEST", spec, sizeof(spec));
+	if (r)
+		return r;
+	if (!sc_split_test(spec, guest, test))
+		return sc_fail(p, n, "tests: bad test '%s' (expected GUEST or GUEST:TEST)", spec);
+	r = guest_load(guest, img, why, sizeof(why));
+	if (r == -ENOENT)
+		return sc_unknown_guest(p, n, guest);
+	if (r)
+		return sc_fail(p, n, "tests: guest '%s': %s", guest, why);
+	r = sc_add_tests_of(p, n, img, guest, test);
+	image_free(img);
+	return r;
+}
+
+static int sc_parse_tests(struct sc_parser *p, const yaml_node_t *n)
+{
+	struct vmm_image *img;
+	int i, r;
+
+	if (!n)
+		return sc_fail(p, p->root, "missing key 'tests' (a list of GUEST or GUEST:TEST)");
+	r = sc_list(p, n, "tests", "a list of GUEST or GUEST:TEST", "tests", SC_MAX_TESTS);
+	if (r)
+		return r;
+	if (!sc_count(n))
+		return sc_fail(p, n, "tests: expected at least one GUEST or GUEST:TEST");
+	img = calloc(1, sizeof(*img));	/* 20 KiB: keep it off the stack */
+	if (!img)
+		return -ENOMEM;
+	for (i = 0, r = 0; i < sc_count(n) && !r; i++)
+		r = sc_parse_test(p, sc_item(p, n, i), img);
+	free(img);
+	return r;
+}
+
+/* --- name, description, numbers, counters ------------------------------------ */
+
+static bool sc_name_ok(const char *s)
+{
+	return sc_charset(s, "_-");
+}
+
+/* sc_default_name - the file's basename without .yaml / .yml. */
+static void sc_default_name(struct scenario *sc)
+{
+	const char *base = strrchr(sc->path, '/');
+	size_t n;
+
+	base = base ? base + 1 : sc->path;
+	n = strlen(base);
+	if (n > 5 && !strcmp(base + n - 5, ".yaml"))
+		n -= 5;
+	else if (n > 4 && !strcmp(base + n - 4, ".yml"))
+		n -= 4;
+	snprintf(sc->name, sizeof(sc->name), "%.*s", (int)n, base);
+}
+
+static int sc_parse_name(struct sc_parser *p, const yaml_node_t *n)
+{
+	struct scenario *sc = p->sc;
+	char expected[64];
+
+	snprintf(expected, sizeof(expected), "[a-z0-9_-]+ (at most %zu chars)",
+		 sizeof(sc->name) - 1);
+	if (!n) {
+		sc_default_name(sc);
+		if (!sc_name_ok(sc->name))
+			return sc_fail(p, p->root,
+				       "name: the file name gives '%s', not %s; set 'name:'",
+				       sc->name, expected);
+		return 0;
+	}
+	if (n->type != YAML_SCALAR_NODE || n->data.scalar.length >= sizeof(sc->name) ||
+	    !sc_name_ok(sc_value(n)))
+		return sc_expected(p, n, "name", expected);
+	strcpy(sc->name, sc_value(n));
+	return 0;
+}
+
+static int sc_parse_numbers(struct sc_parser *p)
+{
+	struct scenario *sc = p->sc;
+	yaml_node_t **top = p->top;
+	int r = 0;
+
+	if (top[K_VCPUS])
+		r = sc_int(p, top[K_VCPUS], "vcpus", "an integer", 1, KB_MAX_VCPUS, &sc->vcpus);
+	if (!r && top[K_MEMORY])
+		r = sc_int(p, top[K_MEMORY], "memory", "MiB", 8, KB_RAM_MAX >> 20,
+			   &sc->memory_mb);
+	if (!r && top[K_REPEATS])
+		r = sc_int(p, top[K_REPEATS], "repeats", "an integer", 1, 1000, &sc->repeats);
+	if (!r && top[K_WARMUP])
+		r = sc_int(p, top[K_WARMUP], "warmup", "an integer", 0, 100, &sc->warmup);
+	if (!r && top[K_TIMEOUT])
+		r = sc_seconds(p, top[K_TIMEOUT], &sc->timeout_s);
+	return r;
+}
+
+static int sc_parse_counters(struct sc_parser *p, const yaml_node_t *n)
+{
+	struct scenario *sc = p->sc;
+	char expected[64], *c;
+	int i, j, r;
+
+	snprintf(expected, sizeof(expected), "a counter name ([a-z0-9_.]+, < %d chars)",
+		 SC_NAME_MAX);
+	r = sc_list(p, n, "counters", "a list of counter names", "counters", SC_MAX_COUNTERS);
+	for (i = 0; !r && i < sc_count(n); i++) {
+		yaml_node_t *it = sc_item(p, n, i);
+
+		c = sc->counters[sc->nr_counters];
+		if (it->type != YAML_SCALAR_NODE || it->data.scalar.length >= SC_NAME_MAX ||
+		    !sc_charset(sc_value(it), "_."))
+			return sc_expected(p, it, "counters", expected);
+		strcpy(c, sc_value(it));
+		for (j = 0; j < sc->nr_counters; j++)
+			if (!strcmp(sc->counters[j], c))
+				return sc_fail(p, it, "counters: '%s' is listed twice", c);
+		sc->nr_counters++;
+	}
+	return r;
+}
+
+/* --- params and knobs --------------------------------------------------------- */
+
+static int sc_parse_params(struct sc_parser *p, const yaml_node_t *n)
+{
+	struct scenario *sc = p->sc;
+	char what[SC_PARAM_NAME + 8], value[KNOB_VALUE_MAX];
+	int i, r;
+
+	r = sc_map(p, n, "params", "a map of NAME: value", "parameters", KB_MAX_PARAMS);
+	for (i = 0; !r && i < sc_count(n); i++) {
+		yaml_node_t *k = sc_node(p, sc_pair(n, i)->key);
+
+		if (!sc_param_name_ok(sc_value(k)))
+			return sc_fail(p, k, "params: bad name '%.*s' (expected 1..%d chars of [a-z0-9_])",
+				       SC_GOT_MAX, sc_value(k), SC_PARAM_NAME - 1);
+		snprintf(what, sizeof(what), "params.%s", sc_value(k));
+		r = sc_param_value(p, sc_node(p, sc_pair(n, i)->value), what, value);
+		if (!r)
+			sc_setting_init(&sc->params[sc->nr_params++], sc_value(k), value, k);
+	}
+	return r;
+}
+
+/* sc_knob_names - knob_all()'s names into @cand; returns how many. */
+static int sc_knob_names(const char **cand, int max)
+{
+	const struct knob *const *k = knob_all();
+	int n = 0;
+
+	while (k[n] && n < max) {
+		cand[n] = k[n]->name;
+		n++;
+	}
+	return n;
+}
+
+/* sc_is_vm_size - vcpus and memory are knobs, but the case carries them as ints. */
+static bool sc_is_vm_size(const char *name)
+{
+	return !strcmp(name, "vcpus") || !strcmp(name, "memory");
+}
+
+static int sc_unknown_knob(struct sc_parser *p, const yaml_node_t *k)
+{
+	const char *cand[64];
+	char hint[SC_DIST_MAX + 32], all[512], list[448];
+	int n = sc_knob_names(cand, ARRAY_SIZE(cand));
+
+	snprintf(all, sizeof(all), " (expected one of %s)", sc_join(cand, n, list, sizeof(list)));
+	return sc_fail(p, k, "knobs: unknown knob '%s'%s", sc_value(k),
+		       sc_hint(sc_value(k), cand, n, all, hint, sizeof(hint)));
+}
+
+/*
+ * sc_knob_value - a knob value: a scalar the knob itself accepts.  Its
+ * reason names the knob, so @section ("knobs", "matrix") prefixes it.
+ */
+static int sc_knob_value(struct sc_parser *p, const yaml_node_t *n, const struct knob *k,
+			 const char *section, const char *what, char *out)
+{
+	char why[256];
+	long v;
+	int r;
+
+	r = sc_str(p, n, what, "a value", out, KNOB_VALUE_MAX);
+	if (r)
+		return r;
+	why[0] = 0;
+	if (knob_value_ok(k, out, why, sizeof(why)))
+		return sc_fail(p, n, "%s: %s", section, why[0] ? why : "bad value");
+	/* The case reads these as ints: make sure they are plain ones. */
+	if (sc_is_vm_size(k->name) && sc_parse_long(out, &v))
+		return sc_expected(p, n, what, "an integer");
+	return 0;
+}
+
+static int sc_parse_knobs(struct sc_parser *p, const yaml_node_t *n)
+{
+	struct scenario *sc = p->sc;
+	char what[SC_NAME_MAX + 8], value[KNOB_VALUE_MAX];
+	const struct knob *kb;
+	int i, r;
+
+	r = sc_map(p, n, "knobs", "a map of KNOB: value", "knobs", SC_MAX_SETTINGS);
+	for (i = 0; !r && i < sc_count(n); i++) {
+		yaml_node_t *k = sc_node(p, sc_pair(n, i)->key);
+
+		kb = knob_find(sc_value(k));
+		if (!kb || strlen(sc_value(k)) >= SC_NAME_MAX)
+			return sc_unknown_knob(p, k);
+		if (sc_is_vm_size(kb->name))
+			return sc_fail(p, k, "knobs: set '%s' with the top-level key, not in knobs",
+				       kb->name);
+		snprintf(what, sizeof(what), "knobs.%s", kb->name);
+		r = sc_knob_value(p, sc_node(p, sc_pair(n, i)->value), kb, "knobs", what, value);
+		if (!r)
+			sc_setting_init(&sc->knobs[sc->nr_knobs++], kb->name, value, k);
+	}
+	return r;
+}
+
+/* --- matrix ------------------------------------------------------------------- */
+
+static int sc_unknown_axis(struct sc_parser *p, const yaml_node_t *k)
+{
+	const char *cand[65], *dot = strchr(sc_value(k), '.');
+	char hint[SC_DIST_MAX + 32], param[SC_DIST_MAX];
+	int n = sc_knob_names(cand, 64);
+
+	/* "param.samples" is a typo of "params.samples", not of a knob. */
+	if (dot && strlen(dot) < sizeof(param) - 7) {
+		snprintf(param, sizeof(param), "params%s", dot);
+		cand[n++] = param;
+	}
+	return sc_fail(p, k, "matrix: unknown axis '%s'%s", sc_value(k),
+		       sc_hint(sc_value(k), cand, n, " (expected a knob or params.NAME)",
+			       hint, sizeof(hint)));
+}
+
+/* sc_axis_name - check axis key @k and fill in @ax's name and kind. */
+static int sc_axis_name(struct sc_parser *p, const yaml_node_t *k, struct sc_axis *ax)
+{
+	struct scenario *sc = p->sc;
+	const char *name = sc_value(k);
+	struct sc_setting *fixed;
+
+	if (!strncmp(name, "params.", 7)) {
+		if (!sc_param_name_ok(name + 7))
+			return sc_fail(p, k, "matrix: bad axis '%s' (expected params.NAME, NAME 1..%d chars of [a-z0-9_])",
+				       name, SC_PARAM_NAME - 1);
+		ax->is_param = true;
+	} else if (!knob_find(name) || strlen(name) >= SC_NAME_MAX) {
+		return sc_unknown_axis(p, k);
+	}
+	fixed = sc_setting_find(sc->knobs, sc->nr_knobs, name);
+	if (fixed)
+		return sc_fail(p, k, "matrix: knob '%s' is also fixed in knobs (line %d): set it in one place",
+			       name, fixed->pos.line);
+	snprintf(ax->name, sizeof(ax->name), "%s", name);
+	ax->pos.line = k->start_mark.line + 1;
+	ax->pos.col = k->start_mark.column + 1;
+	return 0;
+}
+
+static int sc_axis_value(struct sc_parser *p, const yaml_node_t *v, struct sc_axis *ax,
+			 const char *what)
+{
+	struct sc_setting *prev;
+	char value[KNOB_VALUE_MAX];
+	int r;
+
+	if (v->type != YAML_SCALAR_NODE)
+		return sc_expected(p, v, what, "a scalar value");
+	if (ax->is_param)
+		r = sc_param_value(p, v, what, value);
+	else
+		r = sc_knob_value(p, v, knob_find(ax->name), "matrix", what, value);
+	if (r)
+		return r;
+	for (prev = ax->values; prev < ax->values + ax->nr_values; prev++)
+		if (!strcmp(prev->value, value))
+			return sc_fail(p, v, "%s: duplicate value '%s' (first at line %d)",
+				       what, value, prev->pos.line);
+	sc_setting_init(&ax->values[ax->nr_values++], ax->name, value, v);
+	return 0;
+}
+
+static int sc_parse_axis(struct sc_parser *p, const yaml_node_pair_t *pair, struct sc_axis *ax)
+{
+	yaml_node_t *k = sc_node(p, pair->key), *v = sc_node(p, pair->value);
+	char what[SC_NAME_MAX + 8];
+	int i, r;
+
+	r = sc_axis_name(p, k, ax);
+	if (r)
+		return r;
+	snprintf(what, sizeof(what), "matrix.%s", ax->name);
+	r = sc_list(p, v, what, "a list of values", "values", SC_MAX_VALUES);
+	if (r)
+		return r;
+	if (!sc_count(v))
+		return sc_fail(p, v, "%s: expected at least one value", what);
+	for (i = 0; i < sc_count(v) && !r; i++)
+		r = sc_axis_value(p, sc_item(p, v, i), ax, what);
+	return r;
+}
+
+/* sc_matrix_limits - the settings of one case must fit struct sc_case. */
+static int sc_matrix_limits(struct sc_parser *p, const yaml_node_t *n)
+{
+	struct scenario *sc = p->sc;
+	int i, knobs = sc->nr_knobs, params = sc->nr_params;
+
+	for (i = 0; i < sc->nr_axes; i++) {
+		const struct sc_axis *ax = &sc->axes[i];
+
+		if (ax->is_param && !sc_setting_find(sc->params, sc->nr_params, ax->name + 7))
+			params++;
+		else if (!ax->is_param && !sc_is_vm_size(ax->name))
+			knobs++;
+	}
+	if (params > KB_MAX_PARAMS)
+		return sc_fail(p, n, "matrix: too many guest parameters, counting params (at most %d)",
+			       KB_MAX_PARAMS);
+	if (knobs > SC_MAX_SETTINGS)
+		return sc_fail(p, n, "matrix: too many knobs, counting knobs (at most %d)",
+			       SC_MAX_SETTINGS);
+	return 0;
+}
+
+static int sc_parse_matrix(struct sc_parser *p, const yaml_node_t *n)
+{
+	struct scenario *sc = p->sc;
+	int i, r;
+
+	r = sc_map(p, n, "matrix", "a map of AXIS: [values]", "axes", SC_MAX_AXES);
+	for (i = 0; !r && i < sc_count(n); i++)
+		r = sc_parse_axis(p, sc_pair(n, i), &sc->axes[sc->nr_axes++]);
+	return r ? r : sc_matrix_limits(p, n);
+}
+
+/* --- exclude ------------------------------------------------------------------ */
+
+static int sc_axis_index(const struct scenario *sc, const char *name)
+{
+	int i;
+
+	for (i = 0; i < sc->nr_axes; i++)
+		if (!strcmp(sc->axes[i].name, name))
+			return i;
+	return -1;
+}
+
+static int sc_value_index(const struct sc_axis *ax, const char *value)
+{
+	int i;
+
+	for (i = 0; i < ax->nr_values; i++)
+		if (!strcmp(ax->values[i].value, value))
+			return i;
+	return -1;
+}
+
+static int sc_not_an_axis(struct sc_parser *p, const yaml_node_t *k)
+{
+	const struct scenario *sc = p->sc;
+	const char *cand[SC_MAX_AXES];
+	char hint[SC_DIST_MAX + 32], list[SC_MAX_AXES * SC_NAME_MAX], other[sizeof(list) + 16];
+	int i;
+
+	for (i = 0; i < sc->nr_axes; i++)
+		cand[i] = sc->axes[i].name;
+	if (sc->nr_axes)
+		snprintf(other, sizeof(other), " (axes: %s)",
+			 sc_join(cand, sc->nr_axes, list, sizeof(list)));
+	else
+		snprintf(other, sizeof(other), " (there is no matrix)");
+	return sc_fail(p, k, "exclude: '%s' is not a matrix axis%s", sc_value(k),
+		       sc_hint(sc_value(k), cand, sc->nr_axes, other, hint, sizeof(hint)));
+}
+
+static int sc_not_a_value(struct sc_parser *p, const yaml_node_t *v, const struct sc_axis *ax)
+{
+	const char *cand[SC_MAX_VALUES];
+	char list[SC_MAX_VALUES * (KNOB_VALUE_MAX + 2)], got[SC_GOT_MAX + 8];
+	int i;
+
+	for (i = 0; i < ax->nr_values; i++)
+		cand[i] = ax->values[i].value;
+	return sc_fail(p, v, "exclude: %s is not a value of '%s' (values: %s)",
+		       sc_got(v, got, sizeof(got)), ax->name,
+		       sc_join(cand, ax->nr_values, list, sizeof(list)));
+}
+
+static int sc_parse_exclude_item(struct sc_parser *p, const yaml_node_t *n, struct sc_exclude *ex)
+{
+	const struct scenario *sc = p->sc;
+	int i, a, r;
+
+	r = sc_map(p, n, "exclude", "a map of AXIS: value", "axes", SC_MAX_AXES);
+	if (r)
+		return r;
+	if (!sc_count(n))
+		return sc_fail(p, n, "exclude: expected at least one AXIS: value");
+	for (i = 0; i < sc_count(n); i++) {
+		yaml_node_t *k = sc_node(p, sc_pair(n, i)->key);
+		yaml_node_t *v = sc_node(p, sc_pair(n, i)->value);
+
+		a = sc_axis_index(sc, sc_value(k));
+		if (a < 0)
+			return sc_not_an_axis(p, k);
+		if (v->type != YAML_SCALAR_NODE || sc_value_index(&sc->axes[a], sc_value(v)) < 0)
+			return sc_not_a_value(p, v, &sc->axes[a]);
+		sc_setting_init(&ex->set[ex->nr++], sc_value(k), sc_value(v), k);
+	}
+	ex->pos.line = n->start_mark.line + 1;
+	ex->pos.col = n->start_mark.column + 1;
+	return 0;
+}
+
+static int sc_parse_exclude(struct sc_parser *p, const yaml_node_t *n)
+{
+	struct scenario *sc = p->sc;
+	int i, r;
+
+	r = sc_list(p, n, "exclude", "a list of {AXIS: value} maps", "items", SC_MAX_EXCLUDES);
+	for (i = 0; !r && i < sc_count(n); i++)
+		r = sc_parse_exclude_item(p, sc_item(p, n, i), &sc->excludes[sc->nr_excludes++]);
+	return r;
+}
+
+/* --- expect ------------------------------------------------------------------- */
+
+/* sc_when_sane - a glob on a closed set of values must match one of them. */
+static int sc_when_sane(struct sc_parser *p, const yaml_node_t *v, int key, const char *glob)
+{
+	static const char *const tf[] = { "true", "false" };
+	char list[64];
+	int i;
+
+	if (key == W_PAGING) {
+		for (i = 0; i < ARRAY_SIZE(sc_paging_modes); i++)
+			if (!fnmatch(glob, sc_paging_modes[i], 0))
+				return 0;
+		return sc_fail(p, v, "when.paging: '%s' matches no paging mode (%s)", glob,
+			       sc_join(sc_paging_modes, ARRAY_SIZE(sc_paging_modes), list,
+				       sizeof(list)));
+	}
+	if (key == W_HYPERVISOR && fnmatch(glob, tf[0], 0) && fnmatch(glob, tf[1], 0))
+		return sc_fail(p, v, "when.hypervisor: expected true or false, got '%s'", glob);
+	return 0;
+}
+
+static int sc_parse_when(struct sc_parser *p, const yaml_node_t *n, struct sc_expect *e)
+{
+	yaml_node_t *val[SC_NR_WHEN_KEYS], *at[SC_NR_WHEN_KEYS];
+	char what[32], glob[KNOB_VALUE_MAX];
+	int k, r;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return sc_expected(p, n, "when", "a map of host key: glob");
+	r = sc_map_keys(p, n, "when", sc_when_keys, SC_NR_WHEN_KEYS, val, at);
+	for (k = 0; !r && k < SC_NR_WHEN_KEYS; k++) {
+		if (!val[k])
+			continue;
+		snprintf(what, sizeof(what), "when.%s", sc_when_keys[k]);
+		r = sc_str(p, val[k], what, "a glob", glob, sizeof(glob));
+		if (!r)
+			r = sc_when_sane(p, val[k], k, glob);
+		if (!r)
+			sc_setting_init(&e->when[e->nr_when++], sc_when_keys[k], glob, at[k]);
+	}
+	return r;
+}
+
+static int sc_parse_expect_item(struct sc_parser *p, const yaml_node_t *n, struct sc_expect *e)
+{
+	yaml_node_t *val[SC_NR_EXPECT_KEYS], *at[SC_NR_EXPECT_KEYS];
+	int r;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return sc_expected(p, n, "expect", "a map with check, todo and when");
+	r = sc_map_keys(p, n, "expect", sc_expect_keys, SC_NR_EXPECT_KEYS, val, at);
+	if (r)
+		return r;
+	if (!val[E_CHECK])
+		return sc_fail(p, n, "expect: missing key 'check' (a glob on \"GUEST:TEST CHECK\")");
+	if (!val[E_TODO])
+		return sc_fail(p, n, "expect: missing key 'todo' (the reason it is known to fail)");
+	r = sc_str(p, val[E_CHECK], "expect.check", "a glob", e->check, sizeof(e->check));
+	if (!r && !e->check[0])
+		r = sc_expected(p, val[E_CHECK], "expect.check", "a glob");
+	if (!r)
+		r = sc_str(p, val[E_TODO], "expect.todo", "a reason", e->todo, sizeof(e->todo));
+	if (!r && !e->todo[0])
+		r = sc_expected(p, val[E_TODO], "expect.todo", "a reason");
+	if (!r && val[E_WHEN])
+		r = sc_parse_when(p, val[E_WHEN], e);
+	e->pos.line = n->start_mark.line + 1;
+	e->pos.col = n->start_mark.column + 1;
+	return r;
+}
+
+static int sc_parse_expect(struct sc_parser *p, const yaml_node_t *n)
+{
+	struct scenario *sc = p->sc;
+	int i, r;
+
+	r = sc_list(p, n, "expect", "a list of {check, todo, when} maps", "items", SC_MAX_EXPECT);
+	for (i = 0; !r && i < sc_count(n); i++)
+		r = sc_parse_expect_item(p, sc_item(p, n, i), &sc->expect[sc->nr_expect++]);
+	return r;
+}
+
+/* --- the matrix walk (shared by the load-time count and the expansion) --------- */
+
+/* Each exclusion as value indices per axis (-1: any value). */
+struct sc_walk {
+	int idx[SC_MAX_AXES];
+	int ex[SC_MAX_EXCLUDES][SC_MAX_AXES];
+	bool never[SC_MAX_EXCLUDES];	/* names what is not in the matrix */
+};
+
+static void sc_walk_init(const struct scenario *sc, struct sc_walk *w)
+{
+	int e, i, a;
+
+	memset(w->idx, 0, sizeof(w->idx));
+	for (e = 0; e < sc->nr_excludes; e++) {
+		const struct sc_exclude *x = &sc->excludes[e];
+
+		w->never[e] = false;
+		for (a = 0; a < SC_MAX_AXES; a++)
+			w->ex[e][a] = -1;
+		/* scenario_load() allows no strays; a hand-made sc might have them */
+		for (i = 0; i < x->nr; i++) {
+			a = sc_axis_index(sc, x->set[i].name);
+			if (a >= 0)
+				w->ex[e][a] = sc_value_index(&sc->axes[a], x->set[i].value);
+			if (a < 0 || w->ex[e][a] < 0)
+				w->never[e] = true;
+		}
+	}
+}
+
+static bool sc_walk_excluded(const struct scenario *sc, const struct sc_walk *w)
+{
+	int e, a;
+
+	for (e = 0; e < sc->nr_excludes; e++) {
+		if (w->never[e])
+			continue;
+		for (a = 0; a < sc->nr_axes; a++)
+			if (w->ex[e][a] >= 0 && w->ex[e][a] != w->idx[a])
+				break;
+		if (a == sc->nr_axes)
+			return true;
+	}
+	return false;
+}
+
+/* sc_walk_next - the next point, last axis fastest; false after the last one. */
+static bool sc_walk_next(const struct scenario *sc, struct sc_walk *w)
+{
+	int a;
+
+	for (a = sc->nr_axes - 1; a >= 0; a--) {
+		if (++w->idx[a] < sc->axes[a].nr_values)
+			return true;
+		w->idx[a] = 0;
+	}
+	return false;
+}
+
+/* sc_count_points - matrix points left after exclusions; -1 if too many to walk. */
+static long sc_count_points(const struct scenario *sc, struct sc_walk *w)
+{
+	long raw = 1, n = 0;
+	int a;
+
+	for (a = 0; a < sc->nr_axes; a++) {
+		raw *= sc->axes[a].nr_values;
+		if (raw > SC_MAX_POINTS)
+			return -1;
+	}
+	sc_walk_init(sc, w);
+	do {
+		n += !sc_walk_excluded(sc, w);
+	} while (sc_walk_next(sc, w));
+	return n;
+}
+
+/* sc_check_cases - the formatted reason when the cases are too many or none. */
+static int sc_check_cases(const struct scenario *sc, char *msg, size_t len, bool *none)
+{
+	struct sc_walk *w = malloc(sizeof(*w));
+	long pts, n;
+
+	if (!w)
+		return -ENOMEM;
+	pts = sc_count_points(sc, w);
+	free(w);
+	n = pts * sc->nr_tests;
+	*none = !pts;
+	if (pts < 0)
+		snprintf(msg, len, "too many cases: more than %d (at most %d)",
+			 SC_MAX_POINTS, SC_MAX_CASES);
+	else if (n > SC_MAX_CASES)
+		snprintf(msg, len, "too many cases: %ld (at most %d)", n, SC_MAX_CASES);
+	else if (!n)
+		snprintf(msg, len, "every case is excluded");
+	else
+		return (int)n;
+	return -EINVAL;
+}
+
+/* --- loading ------------------------------------------------------------------ */
+
+static int sc_parse_top(struct sc_parser *p)
+{
+	yaml_node_t *at[SC_NR_KEYS], **top = p->top;
+	struct scenario *sc = p->sc;
+	int r;
+
+	if (p->root->type != YAML_MAPPING_NODE)
+		return sc_expected(p, p->root, "top level", "a map of scenario keys");
+	r = sc_map_keys(p, p->root, NULL, sc_keys, SC_NR_KEYS, top, at);
+	if (!r)
+		r = sc_parse_name(p, top[K_NAME]);
+	if (!r && top[K_DESCRIPTION])
+		r = sc_str(p, top[K_DESCRIPTION], "description", "text", sc->description,
+			   sizeof(sc->description));
+	if (!r)
+		r = sc_parse_tests(p, top[K_TESTS]);
+	if (!r)
+		r = sc_parse_numbers(p);
+	if (!r && top[K_PARAMS])
+		r = sc_parse_params(p, top[K_PARAMS]);
+	if (!r && top[K_KNOBS])
+		r = sc_parse_knobs(p, top[K_KNOBS]);
+	if (!r && top[K_COUNTERS])
+		r = sc_parse_counters(p, top[K_COUNTERS]);
+	if (!r && top[K_MATRIX])
+		r = sc_parse_matrix(p, top[K_MATRIX]);
+	if (!r && top[K_EXCLUDE])
+		r = sc_parse_exclude(p, top[K_EXCLUDE]);
+	if (!r && top[K_EXPECT])
+		r = sc_parse_expect(p, top[K_EXPECT]);
+	return r;
+}
+
+/* sc_check_product - the expansion must give 1..SC_MAX_CASES cases. */
+static int sc_check_product(struct sc_parser *p)
+{
+	yaml_node_t **top = p->top;
+	char msg[128];
+	bool none;
+	int r = sc_check_cases(p->sc, msg, sizeof(msg), &none);
+
+	if (r >= 0 || r == -ENOMEM)
+		return r < 0 ? r : 0;
+	if (none && top[K_EXCLUDE])
+		return sc_fail(p, top[K_EXCLUDE], "exclude: %s", msg);
+	return sc_fail(p, top[K_MATRIX] ? top[K_MATRIX] : p->root, "matrix: %s", msg);
+}
+
+/* sc_read - the whole file, NUL-terminated; -errno with the reason. */
+static int sc_read(const char *path, char **buf, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	int r = 0;
+
+	if (!f) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return r;
+	}
+	*buf = malloc(SC_FILE_MAX + 1);
+	if (!*buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	*len = fread(*buf, 1, SC_FILE_MAX + 1, f);
+	if (ferror(f)) {
+		r = -EIO;
+		snprintf(err, errlen, "%s: read error", path);
+	} else if (*len > SC_FILE_MAX) {
+		r = -EFBIG;
+		snprintf(err, errlen, "%s: too large (at most %d bytes)", path, SC_FILE_MAX);
+	}
+	fclose(f);
+	if (r)
+		free(*buf);
+	else
+		(*buf)[*len] = 0;
+	return r;
+}
+
+/* sc_offset_mark - line/col of byte @off (reader errors only give an offset). */
+static void sc_offset_mark(const char *buf, size_t off, int *line, int *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < off && buf[i]; i++) {
+		if (buf[i] == '\n') {
+			++*line;
+			*col = 1;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
+			++*col;
+		}
+	}
+}
+
+static int sc_syntax_error(struct sc_parser *p, const yaml_parser_t *yp, const char *buf)
+{
+	int line = yp->problem_mark.line + 1, col = yp->problem_mark.column + 1;
+
+	if (yp->error == YAML_MEMORY_ERROR)
+		return -ENOMEM;
+	if (yp->error == YAML_READER_ERROR)
+		sc_offset_mark(buf, yp->problem_offset, &line, &col);
+	snprintf(p->err, p->len, "%s:%d:%d: %s", p->sc->path, line, col,
+		 yp->problem ? yp->problem : "syntax error");
+	return -EINVAL;
+}
+
+/* sc_one_document - a second document in the file is an error, not ignored. */
+static int sc_one_document(struct sc_parser *p, yaml_parser_t *yp, const char *buf)
+{
+	yaml_document_t next;
+	yaml_node_t *root;
+	int r = 0;
+
+	if (!yaml_parser_load(yp, &next))
+		return sc_syntax_error(p, yp, buf);
+	root = yaml_document_get_root_node(&next);
+	if (root)
+		r = sc_fail(p, root, "expected one document, found a second");
+	yaml_document_delete(&next);
+	return r;
+}
+
+static int sc_load_doc(struct sc_parser *p, const char *buf, size_t len)
+{
+	yaml_parser_t yp;
+	int r;
+
+	yaml_parser_initialize(&yp);
+	yaml_parser_set_input_string(&yp, (const unsigned char *)buf, len);
+	if (!yaml_parser_load(&yp, &p->doc)) {
+		r = sc_syntax_error(p, &yp, buf);
+		yaml_parser_delete(&yp);
+		return r;
+	}
+	p->root = yaml_document_get_root_node(&p->doc);
+	if (!p->root) {
+		snprintf(p->err, p->len, "%s:1:1: empty file (expected a map of scenario keys)",
+			 p->sc->path);
+		r = -EINVAL;
+	} else {
+		r = sc_one_document(p, &yp, buf);
+	}
+	if (r)
+		yaml_document_delete(&p->doc);
+	yaml_parser_delete(&yp);
+	return r;
+}
+
+static void sc_defaults(struct scenario *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->vcpus = 1;
+	sc->memory_mb = 64;
+	sc->repeats = 1;
+	sc->warmup = 0;
+	sc->timeout_s = 30;
+}
+
+int scenario_load(const char *path, struct scenario *sc, char *err, size_t len)
+{
+	struct sc_parser p = { .sc = sc, .err = err, .len = len };
+	size_t size = 0;
+	char *buf = NULL;
+	int r;
+
+	sc_defaults(sc);
+	if (strlen(path) >= sizeof(sc->path)) {
+		snprintf(err, len, "%.64s...: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sc->path, path);
+	r = sc_read(path, &buf, &size, err, len);
+	if (r)
+		return r;
+	r = sc_load_doc(&p, buf, size);
+	if (!r) {
+		r = sc_parse_top(&p);
+		if (!r)
+			r = sc_check_product(&p);
+		yaml_document_delete(&p.doc);
+	}
+	free(buf);
+	if (r == -ENOMEM)
+		snprintf(err, len, "%s: out of memory", path);
+	return r;
+}
+
+/* --- expansion ---------------------------------------------------------------- */
+
+static void sc_case_param(struct sc_case *c, const struct sc_setting *v)
+{
+	struct sc_setting *s = sc_setting_find(c->params, c->nr_params, v->name + 7);
+
+	if (!s && c->nr_params == KB_MAX_PARAMS)
+		return;		/* cannot happen after scenario_load() */
+	if (!s)
+		s = &c->params[c->nr_params++];
+	*s = *v;
+	snprintf(s->name, sizeof(s->name), "%s", v->name + 7);
+}
+
+/* sc_case_axis - put one matrix value in force for case @c. */
+static void sc_case_axis(struct sc_case *c, const struct sc_axis *ax, const struct sc_setting *v)
+{
+	c->point[c->nr_point++] = *v;
+	if (ax->is_param)
+		sc_case_param(c, v);
+	else if (!strcmp(ax->name, "vcpus"))
+		c->vcpus = strtol(v->value, NULL, 10);
+	else if (!strcmp(ax->name, "memory"))
+		c->memory_mb = strtol(v->value, NULL, 10);
+	else if (c->nr_knobs < SC_MAX_SETTINGS)
+		c->knobs[c->nr_knobs++] = *v;
+}
+
+static void sc_case_fill(const struct scenario *sc, int t, const struct sc_walk *w,
+			 struct sc_case *c)
+{
+	int a;
+
+	c->sc = sc;
+	c->test = &sc->tests[t];
+	c->vcpus = sc->vcpus;
+	c->memory_mb = sc->memory_mb;
+	c->nr_knobs = sc->nr_knobs;
+	memcpy(c->knobs, sc->knobs, sizeof(sc->knobs[0]) * sc->nr_knobs);
+	c->nr_params = sc->nr_params;
+	memcpy(c->params, sc->params, sizeof(sc->params[0]) * sc->nr_params);
+	for (a = 0; a < sc->nr_axes; a++)
+		sc_case_axis(c, &sc->axes[a], &sc->axes[a].values[w->idx[a]]);
+}
+
+int scenario_expand(const struct scenario *sc, struct sc_case **cases, int *n,
+		    char *err, size_t len)
+{
+	struct sc_walk *w;
+	char msg[128];
+	bool none;
+	int t, i = 0, total = sc_check_cases(sc, msg, sizeof(msg), &none);
+
+	*cases = NULL;
+	*n = 0;
+	if (total < 0) {
+		snprintf(err, len, "%s: %s", sc->path, total == -ENOMEM ? "out of memory" : msg);
+		return total;
+	}
+	w = malloc(sizeof(*w));
+	*cases = calloc(total, sizeof(**cases));
+	if (!w || !*cases) {
+		free(w);
+		free(*cases);
+		*cases = NULL;
+		snprintf(err, len, "%s: out of memory", sc->path);
+		return -ENOMEM;
+	}
+	for (t = 0; t < sc->nr_tests; t++) {
+		sc_walk_init(sc, w);
+		do {
+			if (sc_walk_excluded(sc, w))
+				continue;
+			(*cases)[i].index = i;
+			sc_case_fill(sc, t, w, &(*cases)[i++]);
+		} while (sc_walk_next(sc, w));
+	}
+	free(w);
+	*n = i;
+	return 0;
+}
+
+/* --- output ------------------------------------------------------------------- */
+
+char *sc_case_label(const struct sc_case *c, char *buf, size_t len)
+{
+	size_t off;
+	int i;
+
+	off = snprintf(buf, len, "%s:%s", c->test->guest, c->test->test);
+	for (i = 0; i < c->nr_point && off < len; i++)
+		off += snprintf(buf + off, len - off, " %s=%s", c->point[i].name,
+				c->point[i].value);
+	return buf;
+}
+
+/* sc_write_key - "  key:" at @depth. */
+static void sc_write_key(FILE *out, int depth, const char *key)
+{
+	fprintf(out, "%*s", 2 * depth, "");
+	yaml_write_scalar(out, key);
+	fputc(':', out);
+}
+
+static void sc_write_str(FILE *out, int depth, const char *key, const char *v)
+{
+	sc_write_key(out, depth, key);
+	fputc(' ', out);
+	yaml_write_scalar(out, v);
+	fputc('\n', out);
+}
+
+/* sc_write_double - the shortest %g that reads back as @v. */
+static void sc_write_double(FILE *out, int depth, const char *key, double v)
+{
+	char buf[32];
+	int prec;
+
+	for (prec = 6; prec < 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	snprintf(buf, sizeof(buf), "%.*g", prec, v);
+	sc_write_key(out, depth, key);
+	fprintf(out, " %s\n", buf);
+}
+
+/*
+ * sc_write_settings - a map of settings.  Guest parameters the runner reads
+ * as integers are written as YAML integers (their effective value), the
+ * rest as strings: "on" must not come back as a boolean.
+ */
+static void sc_write_settings(FILE *out, int depth, const char *key,
+			      const struct sc_setting *s, int n, bool ints)
+{
+	long long iv;
+	char *end;
+	int i;
+
+	sc_write_key(out, depth, key);
+	if (!n) {
+		fputs(" {}\n", out);
+		return;
+	}
+	fputc('\n', out);
+	for (i = 0; i < n; i++) {
+		sc_write_key(out, depth + 1, s[i].name);
+		fputc(' ', out);
+		iv = strtoll(s[i].value, &end, 0);
+		if (ints && s[i].value[0] && !*end) {
+			fprintf(out, "%lld\n", iv);
+		} else {
+			yaml_write_scalar(out, s[i].value);
+			fputc('\n', out);
+		}
+	}
+}
+
+/*
+ * scenario.yaml holds every scenario of a run: each call writes one item of
+ * a top-level list, so that calls can simply follow each other in a file.
+ */
+static void sc_write_header(const struct scenario *sc, FILE *out)
+{
+	int i;
+
+	fputs("- ", out);
+	sc_write_str(out, 0, "name", sc->name);
+	sc_write_str(out, 1, "path", sc->path);
+	sc_write_str(out, 1, "description", sc->description);
+	fprintf(out, "  repeats: %d\n  warmup: %d\n", sc->repeats, sc->warmup);
+	sc_write_double(out, 1, "timeout", sc->timeout_s);
+	fputs(sc->nr_counters ? "  counters:\n" : "  counters: []\n", out);
+	for (i = 0; i < sc->nr_counters; i++) {
+		fputs("    - ", out);
+		yaml_write_scalar(out, sc->counters[i]);
+		fputc('\n', out);
+	}
+}
+
+static void sc_write_case(const struct sc_case *c, FILE *out)
+{
+	char label[512];
+
+	fprintf(out, "    - index: %d\n", c->index);
+	sc_write_str(out, 3, "label", sc_case_label(c, label, sizeof(label)));
+	sc_write_str(out, 3, "guest", c->test->guest);
+	sc_write_str(out, 3, "test", c->test->test);
+	fprintf(out, "      vcpus: %d\n      memory_mb: %d\n", c->vcpus, c->memory_mb);
+	sc_write_settings(out, 3, "knobs", c->knobs, c->nr_knobs, false);
+	sc_write_settings(out, 3, "params", c->params, c->nr_params, true);
+}
+
+void scenario_write_cases(const struct scenario *sc, const struct sc_case *cases, int n,
+			  FILE *out)
+{
+	int i;
+
+	sc_write_header(sc, out);
+	fputs(n ? "  cases:\n" : "  cases: []\n", out);
+	for (i = 0; i < n; i++)
+		sc_write_case(&cases[i], out);
+}
+
+void scenario_print_cases(const struct scenario *sc, const struct sc_case *cases, int n,
+			  FILE *out)
+{
+	char label[512];
+	int i, w = 0;
+
+	for (i = 0; i < n; i++) {
+		int l = strlen(sc_case_label(&cases[i], label, sizeof(label)));
+
+		w = l > w ? l : w;
+	}
+	fprintf(out, "scenario %s: %d case%s\n", sc->name, n, n == 1 ? "" : "s");
+	for (i = 0; i < n; i++)
+		fprintf(out, "%5d  %-*s  vcpus=%d memory=%dM\n", cases[i].index, w,
+			sc_case_label(&cases[i], label, sizeof(label)),
+			cases[i].vcpus, cases[i].memory_mb);
+}
+
+/* --- expectations --------------------------------------------------------------- */
+
+static const char *sc_host_value(const struct host_info *h, const char *key)
+{
+	if (!strcmp(key, "paging"))
+		return host_paging_mode(h);
+	if (!strcmp(key, "vendor"))
+		return h->cpu_vendor;
+	if (!strcmp(key, "model"))
+		return h->cpu_model;
+	if (!strcmp(key, "kernel"))
+		return h->kernel_release;
+	if (!strcmp(key, "hostname"))
+		return h->hostname;
+	if (!strcmp(key, "hypervisor"))
+		return h->flags.hypervisor ? "true" : "false";
+	return NULL;
+}
+
+static bool sc_when_matches(const struct sc_expect *e, const struct host_info *h)
+{
+	const char *v;
+	int i;
+
+	for (i = 0; i < e->nr_when; i++) {
+		v = h ? sc_host_value(h, e->when[i].name) : NULL;
+		if (!v || fnmatch(e->when[i].value, v, 0))
+			return false;
+	}
+	return true;
+}
+
+const char *scenario_expect(const struct scenario *sc, const char *guest_test,
+			    const char *check, const struct host_info *h)
+{
+	char subject[256];
+	int i;
+
+	snprintf(subject, sizeof(subject), "%s %s", guest_test, check);
+	for (i = 0; i < sc->nr_expect; i++) {
+		const struct sc_expect *e = &sc->expect[i];
+
+		if (!fnmatch(e->check, subject, 0) && sc_when_matches(e, h))
+			return e->todo;
+	}
+	return NULL;
+}
