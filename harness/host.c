@@ -32,17 +32,24 @@
 
 /* --- reading files --------------------------------------------------------- */
 
+char *host_vpath(char *buf, size_t len, const char *root, const char *fmt, va_list ap)
+{
+	size_t n = snprintf(buf, len, "%s", root);
+
+	if (n >= len)
+		n = len - 1;
+	vsnprintf(buf + n, len - n, fmt, ap);
+	return buf;
+}
+
 /* host_path - @root followed by the formatted path, in @buf. */
 static __attribute__((format(printf, 4, 5)))
 char *host_path(char *buf, size_t len, const char *root, const char *fmt, ...)
 {
-	size_t n = snprintf(buf, len, "%s", root);
 	va_list ap;
 
-	if (n >= len)
-		n = len - 1;
 	va_start(ap, fmt);
-	vsnprintf(buf + n, len - n, fmt, ap);
+	host_vpath(buf, len, root, fmt, ap);
 	va_end(ap);
 	return buf;
 }
@@ -562,31 +569,18 @@ const char *host_paging_mode(const struct host_info *h)
 
 /* --- YAML ------------------------------------------------------------------ */
 
-static void y_key(FILE *out, int depth, const char *key)
-{
-	fprintf(out, "%*s", 2 * depth, "");
-	yaml_write_scalar(out, key);
-	fputc(':', out);
-}
 
 static void y_map(FILE *out, int depth, const char *key)
 {
-	y_key(out, depth, key);
+	yaml_write_key(out, depth, key);
 	fputc('\n', out);
 }
 
-static void y_str(FILE *out, int depth, const char *key, const char *v)
-{
-	y_key(out, depth, key);
-	fputc(' ', out);
-	yaml_write_scalar(out, v);
-	fputc('\n', out);
-}
 
 /* y_int - a count, or null where the host did not say (-1). */
 static void y_int(FILE *out, int depth, const char *key, int64_t v)
 {
-	y_key(out, depth, key);
+	yaml_write_key(out, depth, key);
 	if (v < 0)
 		fputs(" ~\n", out);
 	else
@@ -595,7 +589,7 @@ static void y_int(FILE *out, int depth, const char *key, int64_t v)
 
 static void y_bool(FILE *out, int depth, const char *key, bool v)
 {
-	y_key(out, depth, key);
+	yaml_write_key(out, depth, key);
 	fputs(v ? " true\n" : " false\n", out);
 }
 
@@ -611,7 +605,7 @@ static bool is_decimal(const char *s)
 
 static void y_param(FILE *out, int depth, const struct host_param *p)
 {
-	y_key(out, depth, p->name);
+	yaml_write_key(out, depth, p->name);
 	if (!p->readable)
 		fputs(" ~\n", out);
 	else if (is_decimal(p->value))
@@ -626,8 +620,8 @@ static void y_param(FILE *out, int depth, const struct host_param *p)
 static void host_write_cpu(const struct host_info *h, FILE *out)
 {
 	y_map(out, 0, "cpu");
-	y_str(out, 1, "vendor", h->cpu_vendor);
-	y_str(out, 1, "model", h->cpu_model);
+	yaml_write_str(out, 1, "vendor", h->cpu_vendor);
+	yaml_write_str(out, 1, "model", h->cpu_model);
 	y_int(out, 1, "logical_cpus", h->logical_cpus);
 	y_int(out, 1, "sockets", h->sockets);
 	y_int(out, 1, "cores_per_socket", h->cores_per_socket);
@@ -670,7 +664,7 @@ static void host_write_modules(const struct host_info *h, FILE *out)
 static void host_write_kvm(const struct host_info *h, FILE *out)
 {
 	y_map(out, 0, "kvm");
-	y_str(out, 1, "paging", host_paging_mode(h));
+	yaml_write_str(out, 1, "paging", host_paging_mode(h));
 	y_bool(out, 1, "dev_kvm_present", h->dev_kvm_present);
 	y_bool(out, 1, "dev_kvm_accessible", h->dev_kvm_accessible);
 	y_bool(out, 1, "builtin", h->kvm_builtin);
@@ -714,14 +708,14 @@ static void host_write_memory(const struct host_info *h, FILE *out)
 	y_int(out, 1, "anon_huge_kb", h->anon_huge_kb);
 	if (h->thp_enabled[0] || h->thp_defrag[0]) {
 		y_map(out, 1, "transparent_hugepage");
-		y_str(out, 2, "enabled", h->thp_enabled);
-		y_str(out, 2, "defrag", h->thp_defrag);
+		yaml_write_str(out, 2, "enabled", h->thp_enabled);
+		yaml_write_str(out, 2, "defrag", h->thp_defrag);
 	} else {
-		y_str(out, 1, "transparent_hugepage", "unavailable");
+		yaml_write_str(out, 1, "transparent_hugepage", "unavailable");
 	}
 	host_write_hugepages(h, out);
 	if (!h->ksm_available) {
-		y_str(out, 1, "ksm", "unavailable");
+		yaml_write_str(out, 1, "ksm", "unavailable");
 		return;
 	}
 	y_map(out, 1, "ksm");
@@ -734,11 +728,11 @@ static void host_write_memory(const struct host_info *h, FILE *out)
 
 void host_write_yaml(const struct host_info *h, FILE *out)
 {
-	y_str(out, 0, "kvmbench_version", KVMBENCH_VERSION);
+	yaml_write_str(out, 0, "kvmbench_version", KVMBENCH_VERSION);
 	y_map(out, 0, "kernel");
-	y_str(out, 1, "release", h->kernel_release);
-	y_str(out, 1, "version", h->kernel_version);
-	y_str(out, 0, "hostname", h->hostname);
+	yaml_write_str(out, 1, "release", h->kernel_release);
+	yaml_write_str(out, 1, "version", h->kernel_version);
+	yaml_write_str(out, 0, "hostname", h->hostname);
 	host_write_cpu(h, out);
 	host_write_kvm(h, out);
 	host_write_memory(h, out);

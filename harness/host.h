@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #define HOST_MAX_MODULES	8
@@ -96,5 +97,7 @@ const char *host_param_get(const struct host_info *h, const char *mod,
 
 /* host_write_yaml - @h as a YAML document (block style, no "---"). */
 void host_write_yaml(const struct host_info *h, FILE *out);
+/* host_vpath - @root followed by the formatted path, in @buf (also the knobs' paths). */
+char *host_vpath(char *buf, size_t len, const char *root, const char *fmt, va_list ap);
 
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "knob.h"
+#include "host.h"
 #include "knob_internal.h"
 
 /* Host settings first, in the order a case needs them; VM settings last. */
@@ -90,13 +91,10 @@ const char *knob_root(void)
 
 char *knob_path(char *buf, size_t len, const char *fmt, ...)
 {
-	size_t n = snprintf(buf, len, "%s", knob_root());
 	va_list ap;
 
-	if (n >= len)
-		n = len - 1;
 	va_start(ap, fmt);
-	vsnprintf(buf + n, len - n, fmt, ap);
+	host_vpath(buf, len, knob_root(), fmt, ap);
 	va_end(ap);
 	return buf;
 }

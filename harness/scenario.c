@@ -1468,21 +1468,6 @@ char *sc_case_label(const struct sc_case *c, char *buf, size_t len)
 	return buf;
 }
 
-/* sc_write_key - "  key:" at @depth. */
-static void sc_write_key(FILE *out, int depth, const char *key)
-{
-	fprintf(out, "%*s", 2 * depth, "");
-	yaml_write_scalar(out, key);
-	fputc(':', out);
-}
-
-static void sc_write_str(FILE *out, int depth, const char *key, const char *v)
-{
-	sc_write_key(out, depth, key);
-	fputc(' ', out);
-	yaml_write_scalar(out, v);
-	fputc('\n', out);
-}
 
 /* sc_write_double - the shortest %g that reads back as @v. */
 static void sc_write_double(FILE *out, int depth, const char *key, double v)
@@ -1496,7 +1481,7 @@ static void sc_write_double(FILE *out, int depth, const char *key, double v)
 			break;
 	}
 	snprintf(buf, sizeof(buf), "%.*g", prec, v);
-	sc_write_key(out, depth, key);
+	yaml_write_key(out, depth, key);
 	fprintf(out, " %s\n", buf);
 }
 
@@ -1512,14 +1497,14 @@ static void sc_write_settings(FILE *out, int depth, const char *key,
 	char *end;
 	int i;
 
-	sc_write_key(out, depth, key);
+	yaml_write_key(out, depth, key);
 	if (!n) {
 		fputs(" {}\n", out);
 		return;
 	}
 	fputc('\n', out);
 	for (i = 0; i < n; i++) {
-		sc_write_key(out, depth + 1, s[i].name);
+		yaml_write_key(out, depth + 1, s[i].name);
 		fputc(' ', out);
 		iv = strtoll(s[i].value, &end, 0);
 		if (ints && s[i].value[0] && !*end) {
@@ -1540,9 +1525,9 @@ static void sc_write_header(const struct scenario *sc, FILE *out)
 	int i;
 
 	fputs("- ", out);
-	sc_write_str(out, 0, "name", sc->name);
-	sc_write_str(out, 1, "path", sc->path);
-	sc_write_str(out, 1, "description", sc->description);
+	yaml_write_str(out, 0, "name", sc->name);
+	yaml_write_str(out, 1, "path", sc->path);
+	yaml_write_str(out, 1, "description", sc->description);
 	fprintf(out, "  repeats: %d\n  warmup: %d\n", sc->repeats, sc->warmup);
 	sc_write_double(out, 1, "timeout", sc->timeout_s);
 	fputs(sc->nr_counters ? "  counters:\n" : "  counters: []\n", out);
@@ -1558,9 +1543,9 @@ static void sc_write_case(const struct sc_case *c, FILE *out)
 	char label[512];
 
 	fprintf(out, "    - index: %d\n", c->index);
-	sc_write_str(out, 3, "label", sc_case_label(c, label, sizeof(label)));
-	sc_write_str(out, 3, "guest", c->test->guest);
-	sc_write_str(out, 3, "test", c->test->test);
+	yaml_write_str(out, 3, "label", sc_case_label(c, label, sizeof(label)));
+	yaml_write_str(out, 3, "guest", c->test->guest);
+	yaml_write_str(out, 3, "test", c->test->test);
 	fprintf(out, "      vcpus: %d\n      memory_mb: %d\n", c->vcpus, c->memory_mb);
 	sc_write_settings(out, 3, "knobs", c->knobs, c->nr_knobs, false);
 	sc_write_settings(out, 3, "params", c->params, c->nr_params, true);

@@ -181,3 +181,18 @@ void yaml_write_scalar(FILE *out, const char *s)
 	else
 		yaml_write_quoted(out, s);
 }
+
+void yaml_write_key(FILE *out, int depth, const char *key)
+{
+	fprintf(out, "%*s", 2 * depth, "");
+	yaml_write_scalar(out, key);
+	fputc(':', out);
+}
+
+void yaml_write_str(FILE *out, int depth, const char *key, const char *v)
+{
+	yaml_write_key(out, depth, key);
+	fputc(' ', out);
+	yaml_write_scalar(out, v);
+	fputc('\n', out);
+}

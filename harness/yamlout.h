@@ -28,4 +28,9 @@ bool yaml_plain_safe(const char *s);
  */
 void yaml_write_scalar(FILE *out, const char *s);
 
+/* yaml_write_key - "KEY:" indented two spaces per @depth (no newline). */
+void yaml_write_key(FILE *out, int depth, const char *key);
+/* yaml_write_str - "KEY: VALUE\n" indented two spaces per @depth. */
+void yaml_write_str(FILE *out, int depth, const char *key, const char *v);
+
 #endif
