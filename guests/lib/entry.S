@@ -13,6 +13,9 @@
 #define PC_SAVED_RSP	40
 #define PC_SAVED_RSP0	48
 #define PC_GATE_URSP	56
+#define PC_TRY_RSP	64
+#define PC_TRY_RIP	72
+#define PC_TRY_ARMED	80
 #define TSS_RSP0	4
 /* CPL3 runs with IF (IPIs) and IOPL=3 (in/out without exits to CPL0). */
 #define KB_USER_RFLAGS	0x3202
@@ -26,11 +29,14 @@
 kb_image_header:
 	.quad KB_IMAGE_MAGIC
 	.long KB_ABI_VERSION
-	.long KB_NR_EXCEPTIONS
+	.long KB_NR_VECTORS
 	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	.quad kb_vec\v
 	.endr
-	.fill KB_NR_VECTORS - KB_NR_EXCEPTIONS, 8, 0
+	.irp v, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
+	.quad kb_vec\v
+	.endr
+	.fill KB_NR_VECTORS - 48, 8, 0
 
 	.section .text.entry, "ax"
 	.code64
@@ -59,6 +65,9 @@ kb_vec\v:
 	jmp kb_exc_common
 	.endm
 	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	STUB \v
+	.endr
+	.irp v, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
 	STUB \v
 	.endr
 
@@ -162,6 +171,59 @@ kb_cpl3_resume:
 	mov %rax, TSS_RSP0(%rcx)
 	mov PC_SAVED_RSP(%rbx), %rsp
 	mov %rdi, %rax
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbp
+	pop %rbx
+	ret
+
+/*
+ * int kb_try(kb_fn fn, void *arg, long *ret, struct kb_fault *f)
+ * After a fault only RSP (reset by the handler) is trustworthy: the fault
+ * may come from anywhere in fn, so ret and f are kept on this frame.
+ */
+	.globl kb_try, kb_try_landing
+kb_try:
+	push %rbx
+	push %rbp
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	push %rdx			/* ret */
+	push %rcx			/* f */
+	mov %gs:0, %rbx
+	mov %rsp, PC_TRY_RSP(%rbx)
+	lea kb_try_landing(%rip), %rax
+	mov %rax, PC_TRY_RIP(%rbx)
+	movq $1, PC_TRY_ARMED(%rbx)
+	mov %rdi, %rax
+	mov %rsi, %rdi
+	call *%rax
+	mov %gs:0, %rbx
+	movq $0, PC_TRY_ARMED(%rbx)
+	mov 8(%rsp), %rdx
+	test %rdx, %rdx
+	jz 1f
+	mov %rax, (%rdx)
+1:	xor %eax, %eax
+	jmp 3f
+kb_try_landing:			/* from kb_exception: RSP restored, RAX = vector */
+	mov %gs:0, %rbx
+	mov 0(%rsp), %rdx		/* f */
+	test %rdx, %rdx
+	jz 3f
+	mov PC_TRY_ARMED+8(%rbx), %rcx	/* fault.vector .. fault.cr2 */
+	mov %rcx, 0(%rdx)
+	mov PC_TRY_ARMED+16(%rbx), %rcx
+	mov %rcx, 8(%rdx)
+	mov PC_TRY_ARMED+24(%rbx), %rcx
+	mov %rcx, 16(%rdx)
+	mov PC_TRY_ARMED+32(%rbx), %rcx
+	mov %rcx, 24(%rdx)
+3:	add $16, %rsp
 	pop %r15
 	pop %r14
 	pop %r13

@@ -34,6 +34,12 @@ struct kb_percpu {
 	uint64_t cpl3_saved_rsp;	/* kb_cpl3() from CPL0: where to come back */
 	uint64_t cpl3_saved_rsp0;
 	uint64_t gate_user_rsp;		/* user RSP when kb_cpl0() entered CPL0 */
+	uint64_t try_rsp;		/* kb_try(): where to land after a fault... */
+	uint64_t try_rip;
+	uint64_t try_armed;		/* ...when non-zero */
+	struct kb_fault {
+		uint64_t vector, error_code, rip, cr2;
+	} fault;			/* the fault kb_try() caught */
 	struct kb_call call __attribute__((aligned(64)));
 	uint64_t samples[KB_PERCPU_SAMPLES];
 };
@@ -103,6 +109,56 @@ long kb_cpl3(kb_fn fn, void *arg);
  * (default 11) and send them as metric @name in cycles per operation.
  */
 void kb_measure(const char *name, unsigned cpl, kb_bench_fn fn, void *arg);
+
+/*
+ * kb_try - run @fn(@arg) and catch a CPU exception it raises.  Returns 0
+ * when it returned normally (its value in *@ret if @ret), else the vector,
+ * with the details in *@f.  Call it at the CPL where the fault happens
+ * (kb_cpl0(fn) -> kb_try(...) inside fn for CPL0 faults).
+ */
+int kb_try(kb_fn fn, void *arg, long *ret, struct kb_fault *f);
+
+/* Paging (paging.c).  The guest's page tables are identity mapped with U=1: CPL3 edits them. */
+#define KB_PTE_P	(1ul << 0)
+#define KB_PTE_RW	(1ul << 1)
+#define KB_PTE_US	(1ul << 2)
+#define KB_PTE_PWT	(1ul << 3)
+#define KB_PTE_PCD	(1ul << 4)
+#define KB_PTE_A	(1ul << 5)
+#define KB_PTE_D	(1ul << 6)
+#define KB_PTE_PS	(1ul << 7)
+#define KB_PTE_G	(1ul << 8)
+#define KB_PTE_NX	(1ul << 63)
+#define KB_PTE_ADDR	0x000ffffffffff000ul
+#define KB_PTE_DEFAULT	(KB_PTE_P | KB_PTE_RW | KB_PTE_US)
+
+/* kb_alloc - @size bytes of guest RAM aligned to @align, never freed; 0 when RAM runs out. */
+uint64_t kb_alloc(uint64_t size, uint64_t align);
+/* kb_ram_end - the end of guest RAM. */
+uint64_t kb_ram_end(void);
+/*
+ * kb_map - identity-map [@va, @va + @len) with pages of 1 << @shift bytes
+ * (12, 21 or 30) and @flags (KB_PTE_*; PS is added for 2M and 1G).  The
+ * range must be aligned to the page size.  Flushes the TLB.  0 or -1.
+ */
+int kb_map(uint64_t va, uint64_t len, unsigned shift, uint64_t flags);
+/* kb_pte - the entry that maps @va at @level (4 = PML4E, 3 = PDPTE, 2 = PDE, 1 = PTE), or 0. */
+uint64_t *kb_pte(uint64_t va, int level);
+/* kb_pte_leaf - the leaf entry mapping @va, its level in *@level. */
+uint64_t *kb_pte_leaf(uint64_t va, int *level);
+void kb_flush_tlb(void);		/* mov cr3, cr3 at CPL0 */
+void kb_invlpg(uint64_t va);		/* at CPL0 */
+
+/* Interrupts and the local APIC (xAPIC MMIO, usable at CPL3). */
+#define KB_IRQ_FIRST	32
+#define KB_IRQ_COUNT	16
+#define KB_APIC_BASE	0xfee00000ul
+typedef void (*kb_irq_fn)(unsigned vector);
+/* kb_irq_set - handler for @vector (KB_IRQ_FIRST..+KB_IRQ_COUNT-1), run at CPL0; EOI is sent after. */
+void kb_irq_set(unsigned vector, kb_irq_fn fn);
+void kb_apic_enable(void);		/* software-enable this vCPU's LAPIC */
+unsigned kb_apic_id(void);
+void kb_apic_ipi(unsigned apic_id, unsigned vector);	/* fixed, physical destination */
 
 /* Freestanding helpers (string.c). */
 void *memset(void *d, int c, unsigned long n);

@@ -29,6 +29,9 @@ _Static_assert(__builtin_offsetof(struct kb_percpu, tss) == 32, "entry.S PC_TSS"
 _Static_assert(__builtin_offsetof(struct kb_percpu, cpl3_saved_rsp) == 40, "entry.S PC_SAVED_RSP");
 _Static_assert(__builtin_offsetof(struct kb_percpu, cpl3_saved_rsp0) == 48, "entry.S PC_SAVED_RSP0");
 _Static_assert(__builtin_offsetof(struct kb_percpu, gate_user_rsp) == 56, "entry.S PC_GATE_URSP");
+_Static_assert(__builtin_offsetof(struct kb_percpu, try_rsp) == 64, "entry.S PC_TRY_RSP");
+_Static_assert(__builtin_offsetof(struct kb_percpu, try_armed) == 80, "entry.S PC_TRY_ARMED");
+_Static_assert(__builtin_offsetof(struct kb_percpu, fault) == 88, "entry.S fault after armed");
 _Static_assert(__builtin_offsetof(struct kb_regs, vector) == __builtin_offsetof(struct kb_frame, vector),
 	       "frame layout");
 
@@ -99,12 +102,49 @@ static void report_exception(struct kb_frame *f)
 		asm volatile("hlt");
 }
 
-/* kb_exception - CPL0: privilege gates, else report the exception and stop. */
+static kb_irq_fn irq_fn[KB_IRQ_COUNT];
+
+void kb_irq_set(unsigned vector, kb_irq_fn fn)
+{
+	if (vector >= KB_IRQ_FIRST && vector < KB_IRQ_FIRST + KB_IRQ_COUNT)
+		irq_fn[vector - KB_IRQ_FIRST] = fn;
+}
+
+static void irq_dispatch(struct kb_frame *f)
+{
+	kb_irq_fn fn = irq_fn[f->vector - KB_IRQ_FIRST];
+
+	if (fn)
+		fn(f->vector);
+	*(volatile uint32_t *)(KB_APIC_BASE + 0xb0) = 0;	/* EOI */
+}
+
+/* try_catch - a fault inside kb_try(): resume at its landing with the vector in RAX. */
+static void try_catch(struct kb_percpu *pc, struct kb_frame *f)
+{
+	uint64_t cr2;
+
+	asm volatile("mov %%cr2, %0" : "=r"(cr2));
+	pc->fault.vector = f->vector;
+	pc->fault.error_code = f->error_code;
+	pc->fault.rip = f->rip;
+	pc->fault.cr2 = cr2;
+	pc->try_armed = 0;
+	f->rip = pc->try_rip;
+	f->rsp = pc->try_rsp;
+	f->rax = f->vector;
+}
+
+/* kb_exception - CPL0: IRQs, privilege gates, kb_try, else report the exception and stop. */
 void kb_exception(struct kb_frame *f)
 {
 	struct kb_percpu *pc = kb_this_cpu();
 	uint64_t saved;
 
+	if (f->vector >= KB_IRQ_FIRST) {
+		irq_dispatch(f);
+		return;
+	}
 	if (f->vector == VEC_UD && (f->cs & 3) == 3) {
 		if (f->rip == (uint64_t)kb_gate_cpl0) {
 			saved = pc->gate_user_rsp;
@@ -116,6 +156,10 @@ void kb_exception(struct kb_frame *f)
 		}
 		if (f->rip == (uint64_t)kb_gate_cpl3_ret)
 			kb_cpl3_resume(f->rdi);
+	}
+	if (pc->try_armed) {
+		try_catch(pc, f);
+		return;
 	}
 	report_exception(f);
 }
