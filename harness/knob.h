@@ -54,6 +54,13 @@ const struct knob *const *knob_all(void);
 const struct knob *knob_find(const char *name);
 /* knob_value_ok - syntax check of @value for @k (no host access): 0 or -EINVAL, why. */
 int knob_value_ok(const struct knob *k, const char *value, char *why, size_t len);
+/*
+ * knob_backing_check - does the mapping that starts at @addr (in this
+ * process's /proc/self/smaps) have the huge pages @backing promises?  Used
+ * by the backing knob and for the native baseline's memory.
+ */
+int knob_backing_check(const void *addr, enum vmm_backing backing, char *why, size_t len);
+
 /* knob_root - the sysfs/procfs root prefix ($KVMBENCH_SYSROOT or ""). */
 const char *knob_root(void);
 

@@ -62,12 +62,5 @@ int knob_module_restore(const char *mod, const char *param, const char *raw,
 /* The CPUs this process may run on: sched_getaffinity() unless a test sets it. */
 extern int (*knob_pin_affinity_hook)(cpu_set_t *set);
 
-/* --- backing (knob_backing.c) ------------------------------------------------- */
-
-/*
- * knob_backing_check - does the mapping that starts at @addr (in this
- * process's /proc/self/smaps) have the huge pages @backing promises?
- */
-int knob_backing_check(const void *addr, enum vmm_backing backing, char *why, size_t len);
 
 #endif

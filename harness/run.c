@@ -6,7 +6,9 @@
  * A check is one test point, a metric is one test point with its figures
  * in the YAML block, and each case ends with a point of its own that fails
  * with the reason (and a register dump) when the guest crashed, hung or
- * made a bad call.
+ * made a bad call.  A metric with a native twin (native.h) gets two more
+ * points once the VM has ended: the twin's figure and the virtual/native
+ * ratio of the medians.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,12 +18,21 @@
 #include <string.h>
 
 #include "knob.h"
+#include "native.h"
 #include "run.h"
 #include "sstat.h"
 
 static const char *const exc_names[32] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO", "#TS",
 	"#NP", "#SS", "#GP", "#PF", "15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+};
+
+#define MAX_TWINS	16
+
+/* A guest metric whose native twin runs when the VM has ended. */
+struct twin_due {
+	const struct native_twin *twin;
+	double ns_median;		/* the guest's */
 };
 
 struct case_ctx {
@@ -35,6 +46,8 @@ struct case_ctx {
 	char why[320];
 	struct kb_regs regs;
 	bool have_regs;
+	int nr_twins;
+	struct twin_due twins[MAX_TWINS];
 };
 
 static void row(struct case_ctx *c, int vcpu, const char *kind, const char *name, int sample,
@@ -93,12 +106,12 @@ static void yaml_stats(struct tap *t, const char *key, const struct sample_stats
 }
 
 static void keep_figure(struct case_ctx *c, const char *metric, const struct sample_stats *cyc,
-			const struct sample_stats *ns, const struct vmm_event *ev, const char *unit)
+			const struct sample_stats *ns, uint64_t count, const char *unit)
 {
 	struct run_totals *tot = c->env->tot;
 	const struct sample_stats *m = ns ? ns : cyc;
 	struct res_line l = { .median = m->median, .min = m->min, .p99 = m->p99,
-			      .cyc_median = ns ? cyc->median : NAN, .samples = ev->count };
+			      .cyc_median = ns ? cyc->median : NAN, .samples = count };
 	struct run_figure *f;
 
 	snprintf(l.label, sizeof(l.label), "%s", c->label);
@@ -116,14 +129,29 @@ static void keep_figure(struct case_ctx *c, const char *metric, const struct sam
 	f->cyc_median = cyc->median;
 }
 
-static void metric_rows(struct case_ctx *c, const struct vmm_event *ev, const double *ns,
-			const double *cyc, const char *unit)
+static void metric_rows(struct case_ctx *c, int vcpu, const char *name, uint64_t count,
+			const double *ns, const double *cyc, const char *unit)
 {
 	uint64_t i;
 
-	for (i = 0; i < ev->count; i++)
-		row(c, ev->vcpu, "metric", ev->name, i, ns ? ns[i] : cyc[i], unit,
-		    ns ? cyc[i] : NAN, NULL);
+	for (i = 0; i < count; i++)
+		row(c, vcpu, "metric", name, i, ns ? ns[i] : cyc[i], unit, ns ? cyc[i] : NAN, NULL);
+}
+
+/* twin_due - remember a guest figure whose native twin runs after the VM. */
+static void twin_due(struct case_ctx *c, const struct vmm_event *ev, double ns_median)
+{
+	const struct sc_test *t = c->env->c->test;
+	const struct native_twin *tw = native_find(t->guest, t->test, ev->name);
+	int i;
+
+	if (!tw || c->nr_twins == MAX_TWINS)
+		return;
+	for (i = 0; i < c->nr_twins; i++)	/* one twin per metric, whatever the vCPUs */
+		if (c->twins[i].twin == tw)
+			return;
+	c->twins[c->nr_twins].twin = tw;
+	c->twins[c->nr_twins++].ns_median = ns_median;
 }
 
 static void on_metric(struct case_ctx *c, const struct vmm_event *ev)
@@ -162,9 +190,11 @@ static void on_metric(struct case_ctx *c, const struct vmm_event *ev)
 		yaml_stats(c->tap, "ns_per_op", &ns);
 	yaml_stats(c->tap, n ? "cycles_per_op" : "per_op", &cyc);
 	tap_yaml_end(c->tap);
-	keep_figure(c, ev->name, &cyc, n ? &ns : NULL, ev, unit);
-	metric_rows(c, ev, n, v, unit);
+	keep_figure(c, ev->name, &cyc, n ? &ns : NULL, ev->count, unit);
+	metric_rows(c, ev->vcpu, ev->name, ev->count, n, v, unit);
 	tally(c, "metric", true, false, ev->name);
+	if (n)
+		twin_due(c, ev, ns.median);
 	free(n);
 	free(v);
 }
@@ -251,16 +281,27 @@ static void on_event(void *ctx, const struct vmm_event *ev)
 	}
 }
 
-/* Cumulative KVM stats before and after the run: what the case moved. */
+/*
+ * Cumulative KVM stats before and after the run: what the case moved.  The
+ * deltas are taken before the VM (and its stats fds) goes away.
+ */
+struct stat_delta {
+	char name[64];
+	uint64_t delta;
+};
+
 struct stats_snap {
 	struct kvm_stats *st;
 	uint64_t *before;
+	bool have;			/* the deltas below are valid */
+	int nr_moved;
+	struct stat_delta *moved;
 };
 
 static void snap_take(struct stats_snap *s, struct kvm_stats *st)
 {
+	memset(s, 0, sizeof(*s));
 	s->st = st;
-	s->before = NULL;
 	if (!st)
 		return;
 	s->before = calloc(stats_count(st), sizeof(uint64_t));
@@ -270,23 +311,53 @@ static void snap_take(struct stats_snap *s, struct kvm_stats *st)
 	}
 }
 
-static void snap_report(struct tap *t, const char *key, struct stats_snap *s)
+/* snap_finish - read the stats again and keep what moved; the stats fd may go after. */
+static void snap_finish(struct stats_snap *s)
 {
-	int i, n = stats_count(s->st);
+	int i, n = s->before ? stats_count(s->st) : 0;
 	uint64_t *after;
 
 	if (!s->before)
 		return;
 	after = calloc(n, sizeof(*after));
-	if (after && !stats_read(s->st, after)) {
-		tap_yaml_map_begin(t, key);
-		for (i = 0; i < n; i++)
-			if (stats_cumulative(s->st, i) && after[i] != s->before[i])
-				tap_yaml_u64(t, stats_name(s->st, i), after[i] - s->before[i]);
-		tap_yaml_map_end(t);
+	s->moved = calloc(n ? n : 1, sizeof(*s->moved));
+	if (after && s->moved && !stats_read(s->st, after)) {
+		s->have = true;
+		for (i = 0; i < n; i++) {
+			struct stat_delta *d = &s->moved[s->nr_moved];
+
+			if (!stats_cumulative(s->st, i) || after[i] == s->before[i])
+				continue;
+			snprintf(d->name, sizeof(d->name), "%s", stats_name(s->st, i));
+			d->delta = after[i] - s->before[i];
+			s->nr_moved++;
+		}
 	}
 	free(after);
 	free(s->before);
+	s->before = NULL;
+	s->st = NULL;
+}
+
+static void snap_free(struct stats_snap *s)
+{
+	free(s->before);
+	free(s->moved);
+	s->before = NULL;
+	s->moved = NULL;
+}
+
+static void snap_report(struct tap *t, const char *key, struct stats_snap *s)
+{
+	int i;
+
+	if (s->have) {
+		tap_yaml_map_begin(t, key);
+		for (i = 0; i < s->nr_moved; i++)
+			tap_yaml_u64(t, s->moved[i].name, s->moved[i].delta);
+		tap_yaml_map_end(t);
+	}
+	snap_free(s);
 }
 
 /* verify_knobs - did every knob of the case that can tell really take? */
@@ -313,7 +384,8 @@ static bool verify_knobs(struct case_ctx *c, struct vm *vm)
 	return all;
 }
 
-static void case_report(struct case_ctx *c, struct vm *vm, const struct vm_run_result *res,
+/* case_report - the case's own point; true when its failure is a known TODO. */
+static bool case_report(struct case_ctx *c, int nr_vcpus, const struct vm_run_result *res,
 			struct stats_snap *snaps)
 {
 	bool ok = res->outcome == VM_DONE && !c->failed;
@@ -331,7 +403,7 @@ static void case_report(struct case_ctx *c, struct vm *vm, const struct vm_run_r
 	tap_yaml_begin(c->tap);
 	tap_yaml_str(c->tap, "outcome", c->failed && res->outcome == VM_DONE ? "failed" :
 		     vm_outcome_name(res->outcome));
-	tap_yaml_int(c->tap, "vcpus", vm_nr_vcpus(vm));
+	tap_yaml_int(c->tap, "vcpus", nr_vcpus);
 	tap_yaml_double(c->tap, "wall_s", res->wall_s);
 	tap_yaml_double(c->tap, "first_result_us", res->first_call_us);
 	tap_yaml_u64(c->tap, "exits_to_vmm", res->exits);
@@ -339,11 +411,12 @@ static void case_report(struct case_ctx *c, struct vm *vm, const struct vm_run_r
 	if (c->have_regs)
 		yaml_regs(c->tap, &c->regs);
 	snap_report(c->tap, "kvm_vm_stats", &snaps[0]);
-	for (i = 0; i < vm_nr_vcpus(vm); i++) {
+	for (i = 0; i < nr_vcpus; i++) {
 		snprintf(key, sizeof(key), "kvm_vcpu%d_stats", i);
 		snap_report(c->tap, key, &snaps[i + 1]);
 	}
 	tap_yaml_end(c->tap);
+	return todo != NULL;
 }
 
 static void case_label(struct case_ctx *c)
@@ -359,15 +432,102 @@ static void case_label(struct case_ctx *c)
 			 sc->sc->repeats);
 }
 
+/* twin_ratio - the virtual/native point: the ratio of the two medians. */
+static void twin_ratio(struct case_ctx *c, const char *metric, double virt, double native)
+{
+	double ratio = native > 0 ? virt / native : NAN;
+	struct res_line l = { .median = ratio, .min = ratio, .p99 = ratio, .cyc_median = NAN,
+			      .samples = 1, .unit = "ratio" };
+	char name[KB_NAME_MAX + 8], detail[96];
+
+	snprintf(name, sizeof(name), "%s.ratio", metric);
+	snprintf(detail, sizeof(detail), "median %.4g ns/op virtual / %.4g ns/op native", virt,
+		 native);
+	tap_result(c->tap, !isnan(ratio), NULL, NULL, "%s %s virtual/native: %.2f", c->label,
+		   metric, ratio);
+	tap_yaml_begin(c->tap);
+	tap_yaml_str(c->tap, "metric", name);
+	tap_yaml_str(c->tap, "unit", "ratio");
+	tap_yaml_double(c->tap, "ratio", ratio);
+	tap_yaml_double(c->tap, "virtual_ns_median", virt);
+	tap_yaml_double(c->tap, "native_ns_median", native);
+	tap_yaml_end(c->tap);
+	row(c, -1, "metric", name, 0, ratio, "ratio", NAN, detail);
+	snprintf(l.label, sizeof(l.label), "%s", c->label);
+	snprintf(l.metric, sizeof(l.metric), "%.*s", (int)sizeof(l.metric) - 1, name);
+	if (c->env->res)
+		results_line(c->env->res, &l);
+	tally(c, "metric", !isnan(ratio), false, name);
+	if (isnan(ratio))
+		c->failed_checks++;
+}
+
+/*
+ * twin_run - run the native twin of a guest figure (the VM has ended) and
+ * report its figure and the ratio.  A host that cannot give the memory
+ * makes the twin a SKIP.
+ */
+static void twin_run(struct case_ctx *c, const struct twin_due *d, const struct vm_config *cfg)
+{
+	const char *metric = d->twin->metric;
+	struct sample_stats cyc, ns;
+	struct native_result *r = calloc(1, sizeof(*r));
+	double *v = NULL, *n = NULL;
+	char name[KB_NAME_MAX + 8], why[256] = "out of memory";
+	uint64_t i;
+
+	snprintf(name, sizeof(name), "%s.native", metric);
+	if (!r || d->twin->run(cfg, c->tsc_khz, r, why, sizeof(why))) {
+		tap_result(c->tap, true, "SKIP", why, "%s %s native", c->label, metric);
+		row(c, -1, "skip", name, -1, NAN, NULL, NAN, why);
+		tally(c, "skip", true, false, name);
+		free(r);
+		return;
+	}
+	v = malloc(r->count * sizeof(*v));
+	n = malloc(r->count * sizeof(*n));
+	if (v && n) {
+		sstat_per_op(r->samples, r->count, r->iters, v);
+		for (i = 0; i < r->count; i++)
+			n[i] = sstat_cycles_to_ns(v[i], c->tsc_khz);
+	}
+	if (!v || !n || sstat_summarise(v, r->count, &cyc) || sstat_summarise(n, r->count, &ns)) {
+		tap_result(c->tap, false, NULL, NULL, "%s %s native: unusable samples", c->label,
+			   metric);
+		tally(c, "metric", false, false, name);
+		c->failed_checks++;
+		goto out;
+	}
+	tap_result(c->tap, true, NULL, NULL, "%s %s native: %.1f ns/op (%.0f cycles)", c->label,
+		   metric, ns.median, cyc.median);
+	tap_yaml_begin(c->tap);
+	tap_yaml_str(c->tap, "metric", name);
+	tap_yaml_str(c->tap, "unit", "ns/op");
+	tap_yaml_str(c->tap, "backing", r->backing);
+	tap_yaml_u64(c->tap, "iterations_per_sample", r->iters);
+	tap_yaml_u64(c->tap, "samples", r->count);
+	yaml_stats(c->tap, "ns_per_op", &ns);
+	yaml_stats(c->tap, "cycles_per_op", &cyc);
+	tap_yaml_end(c->tap);
+	keep_figure(c, name, &cyc, &ns, r->count, "ns/op");
+	metric_rows(c, -1, name, r->count, n, v, "ns/op");
+	tally(c, "metric", true, false, name);
+	twin_ratio(c, metric, d->ns_median, ns.median);
+out:
+	free(n);
+	free(v);
+	free(r);
+}
+
 int run_case(struct case_env *env, const struct vmm_image *img, const struct vm_config *cfg)
 {
 	struct case_ctx c = { .env = env, .tap = env->tap };
 	struct stats_snap snaps[KB_MAX_VCPUS + 1];
 	struct vm_run_result res;
 	char err[VMM_ERR_MAX];
-	bool ok = true;
+	int i, nr_vcpus;
+	bool ok = true, todo;
 	struct vm *vm;
-	int i;
 
 	case_label(&c);
 	if (!env->quiet)
@@ -381,21 +541,26 @@ int run_case(struct case_env *env, const struct vmm_image *img, const struct vm_
 		return -1;
 	}
 	c.tsc_khz = vm_tsc_khz(vm);
+	nr_vcpus = vm_nr_vcpus(vm);
 	snap_take(&snaps[0], vm_stats(vm));
-	for (i = 0; i < vm_nr_vcpus(vm); i++)
+	for (i = 0; i < nr_vcpus; i++)
 		snap_take(&snaps[i + 1], vm_vcpu_stats(vm, i));
 	vm_run(vm, env->c->sc->timeout_s, on_event, &c, &res);
 	if (env->quiet) {
-		for (i = 0; i <= vm_nr_vcpus(vm); i++)
-			free(snaps[i].before);
-	} else {
-		ok = verify_knobs(&c, vm);
-		case_report(&c, vm, &res, snaps);
-	}
-	vm_destroy(vm);
-	if (env->quiet)
+		for (i = 0; i <= nr_vcpus; i++)
+			snap_free(&snaps[i]);
+		vm_destroy(vm);
 		return res.outcome == VM_DONE ? 0 : -1;
-	if (res.outcome != VM_DONE || c.failed || c.failed_checks || !ok) {
+	}
+	ok = verify_knobs(&c, vm);
+	for (i = 0; i <= nr_vcpus; i++)
+		snap_finish(&snaps[i]);
+	/* Native twins after the VM is gone: its memory (huge pages too) is free again. */
+	vm_destroy(vm);
+	for (i = 0; i < c.nr_twins && !vmm_aborted(); i++)
+		twin_run(&c, &c.twins[i], cfg);
+	todo = case_report(&c, nr_vcpus, &res, snaps);
+	if (((res.outcome != VM_DONE || c.failed) && !todo) || c.failed_checks || !ok) {
 		env->tot->cases_failed++;
 		return -1;
 	}

@@ -957,6 +957,26 @@ static int sc_not_a_value(struct sc_parser *p, const yaml_node_t *v, const struc
 		       sc_join(cand, ax->nr_values, list, sizeof(list)));
 }
 
+/* sc_exclude_test - `test: GLOB` in an exclude item: it must name a test of the scenario. */
+static int sc_exclude_test(struct sc_parser *p, const yaml_node_t *v, struct sc_exclude *ex)
+{
+	const struct scenario *sc = p->sc;
+	char gt[72];
+	int t;
+
+	if (v->type != YAML_SCALAR_NODE || !sc_value(v)[0] ||
+	    strlen(sc_value(v)) >= sizeof(ex->test))
+		return sc_fail(p, v, "exclude: test must be a glob on GUEST:TEST of at most %zu characters",
+			       sizeof(ex->test) - 1);
+	snprintf(ex->test, sizeof(ex->test), "%s", sc_value(v));
+	for (t = 0; t < sc->nr_tests; t++) {
+		snprintf(gt, sizeof(gt), "%s:%s", sc->tests[t].guest, sc->tests[t].test);
+		if (!fnmatch(ex->test, gt, 0))
+			return 0;
+	}
+	return sc_fail(p, v, "exclude: test '%s' matches none of the scenario's tests", ex->test);
+}
+
 static int sc_parse_exclude_item(struct sc_parser *p, const yaml_node_t *n, struct sc_exclude *ex)
 {
 	const struct scenario *sc = p->sc;
@@ -965,12 +985,16 @@ static int sc_parse_exclude_item(struct sc_parser *p, const yaml_node_t *n, stru
 	r = sc_map(p, n, "exclude", "a map of AXIS: value", "axes", SC_MAX_AXES);
 	if (r)
 		return r;
-	if (!sc_count(n))
-		return sc_fail(p, n, "exclude: expected at least one AXIS: value");
 	for (i = 0; i < sc_count(n); i++) {
 		yaml_node_t *k = sc_node(p, sc_pair(n, i)->key);
 		yaml_node_t *v = sc_node(p, sc_pair(n, i)->value);
 
+		if (!strcmp(sc_value(k), "test")) {
+			r = sc_exclude_test(p, v, ex);
+			if (r)
+				return r;
+			continue;
+		}
 		a = sc_axis_index(sc, sc_value(k));
 		if (a < 0)
 			return sc_not_an_axis(p, k);
@@ -978,6 +1002,8 @@ static int sc_parse_exclude_item(struct sc_parser *p, const yaml_node_t *n, stru
 			return sc_not_a_value(p, v, &sc->axes[a]);
 		sc_setting_init(&ex->set[ex->nr++], sc_value(k), sc_value(v), k);
 	}
+	if (!ex->nr)
+		return sc_fail(p, n, "exclude: expected at least one AXIS: value");
 	ex->pos.line = n->start_mark.line + 1;
 	ex->pos.col = n->start_mark.column + 1;
 	return 0;
@@ -1108,12 +1134,23 @@ static void sc_walk_init(const struct scenario *sc, struct sc_walk *w)
 	}
 }
 
-static bool sc_walk_excluded(const struct scenario *sc, const struct sc_walk *w)
+/* sc_exclude_applies - does exclusion @x concern test @t? */
+static bool sc_exclude_applies(const struct scenario *sc, const struct sc_exclude *x, int t)
+{
+	char gt[72];
+
+	if (!x->test[0])
+		return true;
+	snprintf(gt, sizeof(gt), "%s:%s", sc->tests[t].guest, sc->tests[t].test);
+	return !fnmatch(x->test, gt, 0);
+}
+
+static bool sc_walk_excluded(const struct scenario *sc, const struct sc_walk *w, int t)
 {
 	int e, a;
 
 	for (e = 0; e < sc->nr_excludes; e++) {
-		if (w->never[e])
+		if (w->never[e] || !sc_exclude_applies(sc, &sc->excludes[e], t))
 			continue;
 		for (a = 0; a < sc->nr_axes; a++)
 			if (w->ex[e][a] >= 0 && w->ex[e][a] != w->idx[a])
@@ -1137,21 +1174,23 @@ static bool sc_walk_next(const struct scenario *sc, struct sc_walk *w)
 	return false;
 }
 
-/* sc_count_points - matrix points left after exclusions; -1 if too many to walk. */
-static long sc_count_points(const struct scenario *sc, struct sc_walk *w)
+/* sc_count_cases - cases left after exclusions, over every test; -1 if too many to walk. */
+static long sc_count_cases(const struct scenario *sc, struct sc_walk *w)
 {
 	long raw = 1, n = 0;
-	int a;
+	int a, t;
 
 	for (a = 0; a < sc->nr_axes; a++) {
 		raw *= sc->axes[a].nr_values;
 		if (raw > SC_MAX_POINTS)
 			return -1;
 	}
-	sc_walk_init(sc, w);
-	do {
-		n += !sc_walk_excluded(sc, w);
-	} while (sc_walk_next(sc, w));
+	for (t = 0; t < sc->nr_tests; t++) {
+		sc_walk_init(sc, w);
+		do {
+			n += !sc_walk_excluded(sc, w, t);
+		} while (sc_walk_next(sc, w));
+	}
 	return n;
 }
 
@@ -1163,9 +1202,9 @@ static int sc_check_cases(const struct scenario *sc, char *msg, size_t len, bool
 
 	if (!w)
 		return -ENOMEM;
-	pts = sc_count_points(sc, w);
+	pts = sc_count_cases(sc, w);
 	free(w);
-	n = pts * sc->nr_tests;
+	n = pts;
 	*none = !pts;
 	if (pts < 0)
 		snprintf(msg, len, "too many cases: more than %d (at most %d)",
@@ -1443,7 +1482,7 @@ int scenario_expand(const struct scenario *sc, struct sc_case **cases, int *n,
 	for (t = 0; t < sc->nr_tests; t++) {
 		sc_walk_init(sc, w);
 		do {
-			if (sc_walk_excluded(sc, w))
+			if (sc_walk_excluded(sc, w, t))
 				continue;
 			(*cases)[i].index = i;
 			sc_case_fill(sc, t, w, &(*cases)[i++]);

@@ -20,6 +20,7 @@
  *	  params.samples: [5, 11]		# ...or a guest parameter
  *	exclude:				# points of the product to leave out
  *	  - {backing: 4k, params.samples: 5}
+ *	  - {test: "ioexit:*", vcpus: 2}	# ...for some tests only (glob on GUEST:TEST)
  *	expect:					# known failures on a kind of host
  *	  - check: "ioexit:pio pio_*"		# fnmatch glob on "GUEST:TEST CHECK"
  *	    when: {paging: shadow-pvm}		# host fingerprint keys (all must match)
@@ -71,6 +72,7 @@ struct sc_axis {
 struct sc_exclude {
 	int nr;
 	struct sc_setting set[SC_MAX_AXES];	/* all must match to exclude */
+	char test[72];			/* glob on "GUEST:TEST"; "" = every test */
 	struct sc_pos pos;
 };
 

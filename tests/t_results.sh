@@ -21,7 +21,12 @@ YAML
 ok $? "--dry-run exits 0"
 like "$TMP/dry" '4 cases' "--dry-run counts 2 tests x 2 vcpus"
 like "$TMP/dry" 'selftest:fail_check vcpus=2' "--dry-run lists the cases"
-[ ! -e results ] || ls results >"$TMP/before"
+
+# exclude may name tests: here vcpus=2 only for selftest:fail_check.
+sed 's/^expect:/exclude:\n  - {test: "ioexit:*", vcpus: 2}\nexpect:/' "$TMP/todo.yaml" >"$TMP/ex.yaml"
+"$KB" run --dry-run "$TMP/ex.yaml" >"$TMP/dry2" 2>&1
+like "$TMP/dry2" '3 cases' "an exclude with test: drops vcpus=2 for the ioexit test only"
+unlike "$TMP/dry2" 'ioexit:cpuid vcpus=2' "that case is gone"
 
 "$KB" run --results "$TMP/res" "$TMP/todo.yaml" >"$TMP/out" 2>"$TMP/err"
 ok $? "a run whose only failure is a TODO exits 0"

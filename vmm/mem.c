@@ -57,11 +57,13 @@ uint64_t mem_align(enum vmm_backing b)
 	}
 }
 
-void *mem_alloc(uint64_t size, const struct vmm_mem_opts *o, char *err, size_t len)
+/* mem_map - the mapping with @o's backing; @flags has MAP_NORESERVE or not. */
+static void *mem_map(uint64_t size, const struct vmm_mem_opts *o, int flags,
+		     char *err, size_t len)
 {
-	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
 	void *p;
 
+	flags |= MAP_PRIVATE | MAP_ANONYMOUS;
 	if (o->backing == VMM_BACKING_HUGETLB_2M)
 		flags |= MAP_HUGETLB | MAP_HUGE_2MB;
 	else if (o->backing == VMM_BACKING_HUGETLB_1G)
@@ -91,8 +93,28 @@ void *mem_alloc(uint64_t size, const struct vmm_mem_opts *o, char *err, size_t l
 	return p;
 }
 
+void *mem_alloc(uint64_t size, const struct vmm_mem_opts *o, char *err, size_t len)
+{
+	return mem_map(size, o, MAP_NORESERVE, err, len);
+}
+
 void mem_free(void *p, uint64_t size)
 {
 	if (p)
 		munmap(p, size);
+}
+
+void *vmm_mem_map(uint64_t size, const struct vmm_mem_opts *o, char *err, size_t len)
+{
+	return mem_map(size, o, 0, err, len);
+}
+
+void vmm_mem_unmap(void *p, uint64_t size)
+{
+	mem_free(p, size);
+}
+
+uint64_t vmm_mem_align(enum vmm_backing b)
+{
+	return mem_align(b);
 }

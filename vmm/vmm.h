@@ -44,6 +44,18 @@ struct vmm_mem_opts {
 const char *vmm_backing_name(enum vmm_backing b);
 int vmm_backing_parse(const char *s, enum vmm_backing *out);
 
+/*
+ * vmm_mem_map - @size bytes of host memory backed the way guest RAM is with
+ * @o, for host-side baselines over the same kind of memory (the native
+ * twins of guest figures).  Unlike guest RAM, hugetlb memory is reserved
+ * at once: a shortfall is an error here (ENOMEM), not a SIGBUS at first
+ * touch.  @size must be a multiple of vmm_mem_align().  NULL and why in @err.
+ */
+void *vmm_mem_map(uint64_t size, const struct vmm_mem_opts *o, char *err, size_t len);
+void vmm_mem_unmap(void *p, uint64_t size);
+/* vmm_mem_align - the page size of backing @b. */
+uint64_t vmm_mem_align(enum vmm_backing b);
+
 /* --- guest images --------------------------------------------------------- */
 
 struct vmm_segment {
