@@ -23,6 +23,24 @@
 /* Exceptions that push an error code. */
 #define HAS_ERR(v)	((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
 
+/* The System V callee-saved registers, for frames that are left and re-entered by hand. */
+	.macro SAVE_CALLEE
+	push %rbx
+	push %rbp
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	.endm
+	.macro RESTORE_CALLEE
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbp
+	pop %rbx
+	.endm
+
 	.section .kb_image, "a"
 	.align 8
 	.globl kb_image_header
@@ -130,12 +148,7 @@ kb_cpl3:
 	mov %rdi, %rax
 	mov %rsi, %rdi
 	jmp *%rax
-1:	push %rbx
-	push %rbp
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+1:	SAVE_CALLEE
 	mov %gs:0, %rbx
 	mov %rsp, PC_SAVED_RSP(%rbx)
 	mov PC_TSS(%rbx), %rcx
@@ -171,12 +184,7 @@ kb_cpl3_resume:
 	mov %rax, TSS_RSP0(%rcx)
 	mov PC_SAVED_RSP(%rbx), %rsp
 	mov %rdi, %rax
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbp
-	pop %rbx
+	RESTORE_CALLEE
 	ret
 
 /*
@@ -186,12 +194,7 @@ kb_cpl3_resume:
  */
 	.globl kb_try, kb_try_landing
 kb_try:
-	push %rbx
-	push %rbp
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	SAVE_CALLEE
 	push %rdx			/* ret */
 	push %rcx			/* f */
 	mov %gs:0, %rbx
@@ -224,10 +227,5 @@ kb_try_landing:			/* from kb_exception: RSP restored, RAX = vector */
 	mov PC_TRY_ARMED+32(%rbx), %rcx
 	mov %rcx, 24(%rdx)
 3:	add $16, %rsp
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbp
-	pop %rbx
+	RESTORE_CALLEE
 	ret
