@@ -24,7 +24,6 @@
 
 #define MIB		(1ull << 20)
 #define PAGE		4096ull
-#define MAX_ITERS	(1ull << 32)	/* as timing.c */
 
 /* --- parameters: read as the guest's kb_param_int() reads them --------------- */
 
@@ -107,43 +106,15 @@ static void nmem_put(const struct vm_config *cfg, struct nmem *m, struct native_
 
 /* --- the guest runtime's kb_measure(), natively ----------------------------------- */
 
-typedef void (*bench_fn)(void *arg, uint64_t iters);
-
-static inline uint64_t rdtsc_fenced(void)
-{
-	uint32_t lo, hi;
-
-	asm volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) :: "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static uint64_t time_once(bench_fn fn, void *arg, uint64_t iters)
-{
-	uint64_t t0 = rdtsc_fenced();
-
-	fn(arg, iters);
-	return rdtsc_fenced() - t0;
-}
-
-static void measure(const struct vm_config *cfg, uint64_t tsc_khz, bench_fn fn, void *arg,
+static void measure(const struct vm_config *cfg, uint64_t tsc_khz, kbk_bench_fn fn, void *arg,
 		    struct native_result *r)
 {
-	int64_t us = param_int(cfg, "sample_us", 1000);
-	int64_t k = param_int(cfg, "samples", 11);
-	uint64_t target, n = 1, i;
+	uint64_t target = kbk_sample_target(param_int(cfg, "sample_us", KBK_SAMPLE_US_DEFAULT),
+					    tsc_khz);
 
-	if (k < 1)
-		k = 1;
-	if (k > NATIVE_MAX_SAMPLES)
-		k = NATIVE_MAX_SAMPLES;
-	target = (us > 0 ? us : 1) * (tsc_khz ? tsc_khz : 1000000) / 1000;
-	time_once(fn, arg, 1);
-	while (n < MAX_ITERS && time_once(fn, arg, n) < target)
-		n *= 2;
-	for (i = 0; i < (uint64_t)k; i++)
-		r->samples[i] = time_once(fn, arg, n);
-	r->iters = n;
-	r->count = k;
+	r->count = kbk_sample_count(param_int(cfg, "samples", KBK_SAMPLES_DEFAULT),
+				    NATIVE_MAX_SAMPLES);
+	r->iters = kbk_sample(fn, arg, target, r->samples, r->count);
 }
 
 /* --- pagewalk ------------------------------------------------------------------- */
@@ -225,7 +196,8 @@ static int native_stream(const struct vm_config *cfg, uint64_t tsc_khz, struct n
 static int native_first_touch(const struct vm_config *cfg, uint64_t tsc_khz,
 			      struct native_result *r, char *why, size_t len)
 {
-	int64_t want = param_int(cfg, "samples", 11);
+	uint64_t want = kbk_sample_count(param_int(cfg, "samples", KBK_SAMPLES_DEFAULT),
+					 NATIVE_MAX_SAMPLES);
 	uint64_t size, k, chunk, i, t0;
 	struct nmem m;
 	int ret;
@@ -235,13 +207,11 @@ static int native_first_touch(const struct vm_config *cfg, uint64_t tsc_khz,
 		ret = nmem_get(cfg, size, &m, why, len);
 	if (ret)
 		return ret;
-	if (want > NATIVE_MAX_SAMPLES)
-		want = NATIVE_MAX_SAMPLES;
-	kbk_touch_chunks(size, want < 1 ? 1 : want, &k, &chunk);
+	kbk_touch_chunks(size, want, &k, &chunk);
 	for (i = 0; i < k; i++) {
-		t0 = rdtsc_fenced();
+		t0 = kbk_rdtsc();
 		kbk_touch(m.base + i * chunk, chunk, PAGE);
-		r->samples[i] = rdtsc_fenced() - t0;
+		r->samples[i] = kbk_rdtsc() - t0;
 	}
 	r->iters = chunk / PAGE;
 	r->count = k;

@@ -36,6 +36,64 @@
 #define KBK_SEED_DEFAULT	0x6b766d62656e6368ull	/* seed: "kvmbench" */
 #define KBK_LINE		64ull
 
+/*
+ * Sampling, the kvm-unit-tests way, for kb_measure() in the guest and its
+ * native twin alike: double the iteration count until one sample lasts
+ * sample_us, then take `samples` samples at that count.
+ */
+#define KBK_SAMPLE_US_DEFAULT	1000		/* sample_us: how long one sample lasts */
+#define KBK_SAMPLES_DEFAULT	11		/* samples: how many are taken */
+#define KBK_MAX_ITERS		(1ull << 32)
+
+typedef void (*kbk_bench_fn)(void *arg, uint64_t iters);
+
+/* kbk_rdtsc - rdtsc fenced so that it neither starts early nor ends before the work. */
+static inline uint64_t kbk_rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	asm volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) :: "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* kbk_sample_count - the `samples` parameter clamped to 1..@max. */
+static inline uint64_t kbk_sample_count(int64_t k, uint64_t max)
+{
+	return k < 1 ? 1 : (uint64_t)k > max ? max : (uint64_t)k;
+}
+
+/* kbk_sample_target - the cycles one sample must last (1 GHz if the TSC rate is unknown). */
+static inline uint64_t kbk_sample_target(int64_t us, uint64_t tsc_khz)
+{
+	return (us > 0 ? us : 1) * (tsc_khz ? tsc_khz : 1000000) / 1000;
+}
+
+static inline uint64_t kbk_time_once(kbk_bench_fn fn, void *arg, uint64_t iters)
+{
+	uint64_t t0 = kbk_rdtsc();
+
+	fn(arg, iters);
+	return kbk_rdtsc() - t0;
+}
+
+/*
+ * kbk_sample - one untimed run (warm caches, TLB and a host's shadow
+ * tables), the doubling, then @k samples in cycles; returns the iterations
+ * per sample.
+ */
+static inline uint64_t kbk_sample(kbk_bench_fn fn, void *arg, uint64_t target,
+				  uint64_t *samples, uint64_t k)
+{
+	uint64_t n = 1, i;
+
+	kbk_time_once(fn, arg, 1);
+	while (n < KBK_MAX_ITERS && kbk_time_once(fn, arg, n) < target)
+		n *= 2;
+	for (i = 0; i < k; i++)
+		samples[i] = kbk_time_once(fn, arg, n);
+	return n;
+}
+
 /* kbk_warm_count - loads of the untimed lap before timing: one lap of @n, at most 2^20. */
 static inline uint64_t kbk_warm_count(uint64_t n)
 {

@@ -12,6 +12,7 @@
 #define KB_H
 
 #include "kb_abi.h"
+#include "kb_kernels.h"
 
 #define KB_TEST(func, description)					\
 	static void func(void);						\
@@ -74,10 +75,7 @@ static inline uint32_t kb_inl(uint16_t p) { uint32_t v; asm volatile("inl %1, %0
 /* rdtsc fenced so that it neither starts early nor ends before the work. */
 static inline uint64_t kb_rdtsc(void)
 {
-	uint32_t lo, hi;
-
-	asm volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) :: "memory");
-	return ((uint64_t)hi << 32) | lo;
+	return kbk_rdtsc();
 }
 
 static inline void kb_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])

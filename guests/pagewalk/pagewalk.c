@@ -247,15 +247,14 @@ static uint64_t touch_samples[KB_PERCPU_SAMPLES];
  */
 KB_TEST(first_touch, "first write to each 4 KiB page of ws_mb MiB of fresh memory, in chunks")
 {
-	int64_t want = kb_param_int("samples", 11);
+	uint64_t want = kbk_sample_count(kb_param_int("samples", KBK_SAMPLES_DEFAULT),
+					 KB_PERCPU_SAMPLES);
 	uint64_t k, chunk, i, t0;
 	struct ws w;
 
 	if (!only_vcpu0("first_touch") || ws_setup(&w, "first_touch", 0))
 		return;
-	if (want > KB_PERCPU_SAMPLES)
-		want = KB_PERCPU_SAMPLES;
-	kbk_touch_chunks(w.size, want < 1 ? 1 : want, &k, &chunk);
+	kbk_touch_chunks(w.size, want, &k, &chunk);
 	kb_log("first_touch: %lu chunks of %lu KiB at 0x%lx, %s pages", k, chunk / KIB,
 	       (uint64_t)w.base, w.page);
 	for (i = 0; i < k; i++) {
