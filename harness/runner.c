@@ -151,9 +151,8 @@ static int case_config(const struct sc_case *c, struct vm_config *cfg, char *why
 	cfg->ram_size = (uint64_t)c->memory_mb << 20;
 	for (i = 0; i < c->nr_params; i++) {
 		const char *v = c->params[i].value;
-		char *end;
-		long long iv = strtoll(v, &end, 0);
-		bool str = !v[0] || *end;
+		long long iv;
+		bool str = !sc_param_int(v, &iv);
 
 		vm_config_set_param(cfg, c->params[i].name, v, str ? 0 : iv, str);
 	}

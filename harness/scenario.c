@@ -1495,6 +1495,14 @@ int scenario_expand(const struct scenario *sc, struct sc_case **cases, int *n,
 
 /* --- output ------------------------------------------------------------------- */
 
+bool sc_param_int(const char *v, long long *iv)
+{
+	char *end;
+
+	*iv = strtoll(v, &end, 0);
+	return v[0] && !*end;
+}
+
 char *sc_case_label(const struct sc_case *c, char *buf, size_t len)
 {
 	size_t off;
@@ -1533,7 +1541,6 @@ static void sc_write_settings(FILE *out, int depth, const char *key,
 			      const struct sc_setting *s, int n, bool ints)
 {
 	long long iv;
-	char *end;
 	int i;
 
 	yaml_write_key(out, depth, key);
@@ -1545,8 +1552,7 @@ static void sc_write_settings(FILE *out, int depth, const char *key,
 	for (i = 0; i < n; i++) {
 		yaml_write_key(out, depth + 1, s[i].name);
 		fputc(' ', out);
-		iv = strtoll(s[i].value, &end, 0);
-		if (ints && s[i].value[0] && !*end) {
+		if (ints && sc_param_int(s[i].value, &iv)) {
 			fprintf(out, "%lld\n", iv);
 		} else {
 			yaml_write_scalar(out, s[i].value);

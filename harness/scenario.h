@@ -143,6 +143,11 @@ void scenario_write_cases(const struct scenario *sc, const struct sc_case *cases
 /* scenario_print_cases - one line per case, for `kvmbench run --dry-run`. */
 void scenario_print_cases(const struct scenario *sc, const struct sc_case *cases, int n,
 			  FILE *out);
+/*
+ * sc_param_int - is guest parameter text @v an integer (strtoll base 0 over
+ * all of it)?  Then the guest gets it as one (in *@iv), else as a string.
+ */
+bool sc_param_int(const char *v, long long *iv);
 /* sc_case_label - "ioexit:pio backing=thp params.samples=5" (matrix values only). */
 char *sc_case_label(const struct sc_case *c, char *buf, size_t len);
 /*
