@@ -146,9 +146,7 @@ int main(void)
 	char path[PATH_MAX + 32], err[VMM_ERR_MAX];
 	struct vmm_image img;
 
-	snprintf(path, sizeof(path), "%s/../guests/ioexit.elf", tt_build_dir());
-	if (access(path, R_OK))
-		snprintf(path, sizeof(path), "%s/guests/ioexit.elf", tt_build_dir());
+	snprintf(path, sizeof(path), "%s/ioexit.elf", tt_guests_dir());
 	if (image_load(path, &img, err, sizeof(err))) {
 		printf("not ok 1 - load %s: %s\n1..1\n", path, err);
 		return 1;

@@ -437,9 +437,9 @@ static void test_expect(void)
 
 int main(void)
 {
-	char dir[PATH_MAX], elf[PATH_MAX + 16];
+	char dir[PATH_MAX + 16], elf[PATH_MAX + 32];
 
-	snprintf(dir, sizeof(dir), "%s/build/guests", tt_src_dir());
+	snprintf(dir, sizeof(dir), "%s", tt_guests_dir());
 	snprintf(elf, sizeof(elf), "%s/ioexit.elf", dir);
 	if (access(elf, R_OK))
 		skip_all("no build/guests/ioexit.elf (build the guests first)");

@@ -155,9 +155,7 @@ int main(void)
 		skip(1, err);
 		return done_testing();
 	}
-	snprintf(path, sizeof(path), "%s/../guests/ioexit.elf", tt_build_dir());
-	if (access(path, R_OK))
-		snprintf(path, sizeof(path), "%s/guests/ioexit.elf", tt_build_dir());
+	snprintf(path, sizeof(path), "%s/ioexit.elf", tt_guests_dir());
 	if (!ok(!image_load(path, &img, err, sizeof(err)), "load %s", path)) {
 		diag("%s", err);
 		return done_testing();

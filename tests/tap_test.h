@@ -78,6 +78,22 @@ static inline const char *tt_build_dir(void)
 	return dirname(dirname(dir));
 }
 
+/*
+ * tt_guests_dir - the built guests: build/guests beside build/tests, and
+ * for build/asan/tests the same build/guests one level up.
+ */
+static inline const char *tt_guests_dir(void)
+{
+	static char dir[PATH_MAX + 16];
+	char elf[PATH_MAX + 32];
+
+	snprintf(dir, sizeof(dir), "%s/guests", tt_build_dir());
+	snprintf(elf, sizeof(elf), "%s/ioexit.elf", dir);
+	if (access(elf, R_OK))
+		snprintf(dir, sizeof(dir), "%s/../guests", tt_build_dir());
+	return dir;
+}
+
 /* tt_src_dir - the source tree (tests run from it under make check). */
 static inline const char *tt_src_dir(void)
 {
