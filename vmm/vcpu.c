@@ -243,6 +243,21 @@ void vm_kick_all(struct vm *vm)
 	}
 }
 
+static void ts_add_ns(struct timespec *ts, long long ns)
+{
+	ts->tv_sec += ns / 1000000000LL;
+	ts->tv_nsec += ns % 1000000000LL;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+static bool ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
 static atomic_bool abort_all;
 
 void vmm_abort(void)
@@ -268,27 +283,23 @@ static int vm_wait(struct vm *vm, const struct timespec *deadline)
 	int r = 0;
 
 	pthread_mutex_lock(&vm->lock);
-	while (vm->running > 0 && r != ETIMEDOUT && !vmm_aborted()) {
+	while (vm->running > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		next = now;
-		next.tv_nsec += ABORT_POLL_NS;
-		if (next.tv_nsec >= 1000000000L) {
-			next.tv_sec++;
-			next.tv_nsec -= 1000000000L;
+		if (!ts_before(&now, deadline)) {
+			r = ETIMEDOUT;
+			break;
 		}
-		if (next.tv_sec > deadline->tv_sec ||
-		    (next.tv_sec == deadline->tv_sec && next.tv_nsec > deadline->tv_nsec))
-			next = *deadline;
-		r = pthread_cond_timedwait(&vm->cond, &vm->lock, &next);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (r == ETIMEDOUT && (now.tv_sec < deadline->tv_sec ||
-		    (now.tv_sec == deadline->tv_sec && now.tv_nsec < deadline->tv_nsec)))
-			r = 0;
+		if (vmm_aborted())
+			break;
+		next = now;
+		ts_add_ns(&next, ABORT_POLL_NS);
+		pthread_cond_timedwait(&vm->cond, &vm->lock,
+				       ts_before(&next, deadline) ? &next : deadline);
 	}
-	if (vm->running > 0)
-		r = vmm_aborted() && r != ETIMEDOUT ? EINTR : ETIMEDOUT;
-	else
+	if (vm->running <= 0)
 		r = 0;
+	else if (!r)
+		r = EINTR;	/* aborted */
 	pthread_mutex_unlock(&vm->lock);
 	return r;
 }
@@ -296,12 +307,7 @@ static int vm_wait(struct vm *vm, const struct timespec *deadline)
 static void deadline_in(struct timespec *ts, double s)
 {
 	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += (time_t)s;
-	ts->tv_nsec += (long)((s - (time_t)s) * 1e9);
-	if (ts->tv_nsec >= 1000000000) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000;
-	}
+	ts_add_ns(ts, (long long)(s * 1e9));
 }
 
 static int vm_start_threads(struct vm *vm)
