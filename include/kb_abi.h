@@ -47,7 +47,7 @@ typedef long int64_t;
 #include <stdint.h>
 #endif
 
-#define KB_ABI_VERSION		1
+#define KB_ABI_VERSION		2
 #define KB_BOOT_MAGIC		KB_U64(0x4b424f4f54494e46)	/* "KBOOTINF" */
 #define KB_IMAGE_MAGIC		KB_U64(0x4b42494d41474531)	/* "KBIMAGE1" */
 
@@ -62,6 +62,8 @@ typedef long int64_t;
 #define KB_GUARD_SIZE		KB_U64(0x1000)	/* page 0: not present */
 #define KB_SYS_BASE		KB_U64(0x1000)	/* VMM's GDT, TSSs, IDT, boot info */
 #define KB_PT_BASE		KB_U64(0x10000)	/* VMM's initial page tables */
+#define KB_LOWMEM_BASE		KB_U64(0x20000)	/* [this, KB_IMAGE_BASE): RAM the VMM leaves alone, */
+							/* for real-mode code (SIPI trampolines) */
 #define KB_IMAGE_BASE		KB_U64(0x100000)	/* lowest address a guest ELF may load at */
 #define KB_MMIO_BASE		KB_U64(0xc0000000)	/* no RAM from here to 4 GiB */
 #define KB_MMIO_ECHO		KB_U64(0xd0000000)	/* 4 KiB MMIO echo: reads return what was written */
@@ -73,6 +75,7 @@ typedef long int64_t;
 #define KB_SEL_DS0		0x10	/* data, DPL0 */
 #define KB_SEL_DS3		0x1b	/* data, DPL3 (0x18 | 3), also SS at CPL3 */
 #define KB_SEL_CS3		0x23	/* 64-bit code, DPL3 (0x20 | 3) */
+#define KB_SEL_CS32		0x28	/* 32-bit code, DPL0: trampolines on their way to long mode */
 #define KB_SEL_TSS(cpu)		(0x30 + 16 * (cpu))	/* 16-byte system descriptors */
 
 #define KB_MAX_VCPUS		64
@@ -99,7 +102,8 @@ struct kb_cpu_info {
 	uint64_t kstack_top;	/* CPL0 stack (also TSS.RSP0) */
 	uint64_t ustack_top;	/* CPL3 stack */
 	uint64_t tss;		/* GPA of this vCPU's TSS (to move RSP0) */
-	uint64_t pad;
+	uint32_t apic_id;	/* this vCPU's (x2)APIC ID, placed by the topology */
+	uint32_t pad;
 };
 
 /* At the GPA in RDI, read-only for the guest by convention. */
@@ -111,6 +115,13 @@ struct kb_boot_info {
 	uint64_t tsc_khz;	/* KVM_GET_TSC_KHZ */
 	uint64_t free_base;	/* first GPA above image, stacks and tables: the guest's own */
 	uint64_t host_flags;	/* KB_HOST_* */
+	/*
+	 * The topology CPUID describes: sockets x cores x threads slots (at
+	 * least nr_vcpus; vCPU i takes slot i, socket-major), and the CPU
+	 * model (KB_CPU_MODEL_*) its features come from.
+	 */
+	uint32_t sockets, cores, threads;
+	uint32_t cpu_model;
 	char test[KB_NAME_MAX];	/* test to run; the runtime looks it up in .kb_tests */
 	uint32_t nr_params;
 	uint32_t pad;
@@ -120,6 +131,34 @@ struct kb_boot_info {
 
 /* host_flags */
 #define KB_HOST_IOEVENTFD	(1u << 0)	/* KB_PORT_EVENTFD is bound to an ioeventfd */
+#define KB_HOST_APS_WAIT	(1u << 1)	/* APs wait for INIT/SIPI (the test has KB_TEST_F_SIPI) */
+
+/*
+ * APIC IDs: thread bits = ceil(log2(threads)), core bits = ceil(log2(cores)),
+ * APIC ID = socket << (core bits + thread bits) | core << thread bits | thread,
+ * as CPUID leaf 0xB/0x1F describes it.  IDs stay below 255 (xAPIC broadcast).
+ */
+
+/* CPU models: where a vCPU's CPUID features come from. */
+#define KB_CPU_MODEL_HOST	0	/* everything KVM_GET_SUPPORTED_CPUID offers */
+#define KB_CPU_MODEL_BASELINE	1	/* the fixed conservative set below (a qemu64 kin) */
+
+/*
+ * The baseline model: every feature bit it may show.  The VMM clears every
+ * other bit of these registers (and drops leaf 0xD: no XSAVE), the guest
+ * checks that none shows.  qemu64's set, plus x2APIC and the hypervisor
+ * bit (as QEMU adds them under KVM) and HTT (set when a package has more
+ * than one logical CPU).  Leaf 0x80000001 EDX repeats leaf 1's legacy bits
+ * on AMD.
+ */
+#define KB_BASELINE_1_ECX	0x80202001u	/* sse3 cx16 x2apic hypervisor */
+#define KB_BASELINE_1_EDX	0x178bfbfdu	/* fpu de pse tsc msr pae mce cx8 apic sep mtrr */
+						/* pge mca cmov pat pse36 clflush mmx fxsr sse sse2 htt */
+#define KB_BASELINE_7_EBX	0u		/* leaf 7 subleaf 0: nothing */
+#define KB_BASELINE_7_ECX	0u
+#define KB_BASELINE_7_EDX	0u
+#define KB_BASELINE_81_ECX	0x00000001u	/* lahf_lm */
+#define KB_BASELINE_81_EDX	0x2193fbfdu	/* syscall nx lm, and leaf 1's legacy bits (AMD) */
 
 /* Call operations. */
 enum kb_op {
@@ -172,12 +211,15 @@ struct kb_image {
  * harness can list a guest's tests without booting it.
  */
 #define KB_TEST_NAME_MAX	32
-#define KB_TEST_DESC_MAX	88
+#define KB_TEST_DESC_MAX	84
+#define KB_TEST_F_SIPI		(1u << 0)	/* the VMM leaves APs waiting for INIT/SIPI */
 struct kb_test_desc {
 	char name[KB_TEST_NAME_MAX];
 	char desc[KB_TEST_DESC_MAX];
+	uint32_t flags;		/* KB_TEST_F_* */
 	uint64_t fn;		/* guest address of void fn(void) */
 };
+_Static_assert(sizeof(struct kb_test_desc) == 128, "kb_test_desc is 128 bytes in every image");
 
 #endif /* __ASSEMBLER__ */
 #endif /* KB_ABI_H */

@@ -142,9 +142,34 @@ struct vmm_event {
 /* Called from vCPU threads, serialised by the VMM (one event at a time). */
 typedef void (*vmm_event_fn)(void *ctx, const struct vmm_event *ev);
 
+/*
+ * The topology CPUID shows (leaves 0x1, 0x4, 0xB, 0x1F, 0x8000001E...):
+ * sockets x cores x threads slots, at least nr_vcpus of them; vCPU i takes
+ * slot i (socket-major) and the APIC ID kb_abi.h derives from it.  All 0:
+ * one socket of nr_vcpus cores, one thread each.
+ */
+struct vm_topology {
+	int sockets, cores, threads;
+};
+
+/*
+ * vm_topology_check - can @t hold @nr_vcpus vCPUs with APIC IDs below 255?
+ * 0, or -EINVAL and why in @err ("2x1x1 has 2 CPU slots, fewer than 4 vCPUs").
+ */
+int vm_topology_check(const struct vm_topology *t, int nr_vcpus, char *err, size_t len);
+/* vm_topology_apic_id - the APIC ID of vCPU @index under @t (all-0 @t: @index). */
+uint32_t vm_topology_apic_id(const struct vm_topology *t, int index);
+
+enum vm_cpu_model {
+	VM_CPU_HOST = KB_CPU_MODEL_HOST,	 /* KVM_GET_SUPPORTED_CPUID as it is */
+	VM_CPU_BASELINE = KB_CPU_MODEL_BASELINE, /* masked to KB_BASELINE_* (kb_abi.h) */
+};
+
 struct vm_config {
 	uint64_t ram_size;		/* bytes; 0 = default (64 MiB) */
 	int nr_vcpus;			/* 0 = 1 */
+	struct vm_topology topo;	/* all 0: 1 x nr_vcpus x 1 */
+	enum vm_cpu_model cpu_model;
 	struct vmm_mem_opts mem;
 	bool irqchip;			/* in-kernel LAPIC; on by default through vm_config_init */
 	const char *test;		/* test name written to boot info ("" = image's first) */
@@ -192,6 +217,16 @@ int vm_run(struct vm *vm, double timeout_s, vmm_event_fn fn, void *ctx,
 	   struct vm_run_result *res);
 
 /*
+ * vm_start, vm_finish - vm_run in two halves, so that one thread can run
+ * several VMs at once: vm_start starts the vCPU threads (the deadline is
+ * @timeout_s from now) and returns; vm_finish waits for them as vm_run
+ * does and fills the @res given to vm_start.  vm_run = vm_start + vm_finish.
+ */
+int vm_start(struct vm *vm, double timeout_s, vmm_event_fn fn, void *ctx,
+	     struct vm_run_result *res);
+int vm_finish(struct vm *vm);
+
+/*
  * vmm_abort - async-signal-safe: every running vm_run() kicks its vCPUs out
  * within ~50 ms and returns VM_ERROR "interrupted"; later runs end at once.
  */
@@ -206,6 +241,22 @@ uint64_t vm_tsc_khz(const struct vm *vm);
 /* vm_ram - the host mapping of guest RAM (to check its backing in smaps). */
 void *vm_ram(const struct vm *vm, uint64_t *size);
 pid_t vm_vcpu_tid(const struct vm *vm, int vcpu);
+
+/* What a vCPU thread was and did; the times are taken as the thread ends. */
+struct vmm_vcpu_info {
+	pid_t tid;
+	uint32_t apic_id;
+	int pin_cpu;			/* asked for: -1 floating */
+	int pin_errno;			/* pthread_setaffinity_np's error, 0 */
+	char affinity[128];		/* CPU list the thread may run on, read back ("0-1") */
+	int last_cpu;			/* the CPU it last ran on, -1 unknown */
+	bool have_times;		/* the fields below are valid */
+	double user_s, system_s, guest_s;	/* /proc/thread-self/stat utime, stime, guest_time */
+	long vol_ctxsw, invol_ctxsw;	/* getrusage(RUSAGE_THREAD) */
+};
+
+/* vm_vcpu_info - after vm_run/vm_finish: 0, or -EINVAL for a bad @vcpu. */
+int vm_vcpu_info(const struct vm *vm, int vcpu, struct vmm_vcpu_info *out);
 
 const char *vm_outcome_name(enum vm_outcome o);
 const char *vmm_event_name(enum vmm_event_type t);

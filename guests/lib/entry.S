@@ -61,7 +61,11 @@ kb_image_header:
 /* _start: CPL0, RSP = kernel stack, RDI = boot info, RSI = vCPU id. */
 	.globl _start
 _start:
+	push %rdi		/* kb_boot may clobber them: kb_user_main needs both */
+	push %rsi
 	call kb_boot		/* returns the user stack top in RAX */
+	pop %rsi
+	pop %rdi
 	mov %rax, %rdx
 	pushq $KB_SEL_DS3
 	pushq %rdx
