@@ -155,6 +155,10 @@ static void boot_info_build(struct vm *vm)
 	bi->tsc_khz = vm->tsc_khz;
 	bi->free_base = x86_free_base(vm);
 	bi->host_flags = vm->efd >= 0 ? KB_HOST_IOEVENTFD : 0;
+	bi->sockets = 1;		/* flat until the topology is configurable */
+	bi->cores = vm->nr_vcpus;
+	bi->threads = 1;
+	bi->cpu_model = KB_CPU_MODEL_HOST;
 	snprintf(bi->test, sizeof(bi->test), "%s", vm->cfg.test ? vm->cfg.test : "");
 	bi->nr_params = vm->cfg.nr_params;
 	memcpy(bi->params, vm->cfg.params, sizeof(bi->params));
@@ -162,6 +166,7 @@ static void boot_info_build(struct vm *vm)
 		bi->cpu[i].kstack_top = x86_stack_top(vm, i, false);
 		bi->cpu[i].ustack_top = x86_stack_top(vm, i, true);
 		bi->cpu[i].tss = GPA_TSS + i * TSS_STRIDE;
+		bi->cpu[i].apic_id = i;
 	}
 }
 
