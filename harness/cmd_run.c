@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "guests.h"
@@ -28,6 +29,8 @@ struct cli {
 	int nr_params;
 	struct sc_setting params[KB_MAX_PARAMS];
 };
+
+#include "knob.h"
 
 static void run_usage(FILE *f)
 {
@@ -47,7 +50,10 @@ static void run_usage(FILE *f)
 "  -m, --memory MB      guest RAM in MiB, GUEST[:TEST] (default 64)\n"
 "  -p, --param K=V      guest parameter for GUEST[:TEST] (repeatable); every\n"
 "                       guest knows sample_us (default 1000) and samples (11)\n"
-"      --default        run scenarios/%s (what `make run` runs)\n"
+"  -k, --knob K=V       knob for GUEST[:TEST] (repeatable), e.g. -k pin=compact\n"
+"                       -k topology=2x2x1 -k overcommit=2 (`kvmbench help knobs`)\n"
+"      --default        the default tour (what `make run` runs): scenarios/%s,\n"
+"                       then scenarios/default-*.yaml\n"
 "      --dry-run        validate and print the expanded cases, run nothing\n"
 "  -o, --results DIR    where results directories go (default results)\n"
 "      --no-results     write no results directory\n"
@@ -99,6 +105,39 @@ static int parse_param(struct cli *cl, const char *arg)
 	return 0;
 }
 
+/* parse_knob - NAME=VALUE into the command-line scenario's fixed knobs, checked. */
+static int parse_knob(struct cli *cl, const char *arg)
+{
+	struct scenario *a = &cl->adhoc;
+	const char *eq = strchr(arg, '=');
+	size_t nl = eq ? (size_t)(eq - arg) : 0;
+	char name[SC_NAME_MAX], why[256];
+	const struct knob *k;
+	int i;
+
+	if (!eq || !nl || nl >= sizeof(name) || strlen(eq + 1) >= KNOB_VALUE_MAX)
+		return bad("--knob '%s': expected NAME=VALUE", arg);
+	memcpy(name, arg, nl);
+	name[nl] = 0;
+	k = knob_find(name);
+	if (!k)
+		return bad("--knob '%s': no such knob (`kvmbench help knobs` lists them)", arg);
+	if (!strcmp(name, "vcpus") || !strcmp(name, "memory"))
+		return bad("--knob '%s': use --vcpus or --memory", arg);
+	if (knob_value_ok(k, eq + 1, why, sizeof(why)))
+		return bad("--knob: %s", why);
+	for (i = 0; i < a->nr_knobs; i++)
+		if (!strcmp(a->knobs[i].name, name))
+			break;
+	if (i == SC_MAX_SETTINGS)
+		return bad("--knob '%s': too many knobs", arg);
+	snprintf(a->knobs[i].name, sizeof(a->knobs[i].name), "%s", name);
+	snprintf(a->knobs[i].value, sizeof(a->knobs[i].value), "%s", eq + 1);
+	if (i == a->nr_knobs)
+		a->nr_knobs++;
+	return 0;
+}
+
 static int parse_opt(struct cli *cl, int c)
 {
 	struct scenario *a = &cl->adhoc;
@@ -122,6 +161,8 @@ static int parse_opt(struct cli *cl, int c)
 		return 0;
 	case 'p':
 		return parse_param(cl, optarg);
+	case 'k':
+		return parse_knob(cl, optarg);
 	case 'o':
 		cl->ro.results_base = optarg;
 		return 0;
@@ -151,6 +192,7 @@ static int parse_opts(int argc, char **argv, struct cli *cl)
 	static const struct option longopts[] = {
 		{ "vcpus", required_argument, 0, 'n' }, { "timeout", required_argument, 0, 't' },
 		{ "memory", required_argument, 0, 'm' }, { "param", required_argument, 0, 'p' },
+		{ "knob", required_argument, 0, 'k' },
 		{ "results", required_argument, 0, 'o' }, { "no-results", no_argument, 0, 'N' },
 		{ "default", no_argument, 0, 'D' }, { "dry-run", no_argument, 0, 'd' },
 		{ "bench", no_argument, 0, 'B' }, { "help", no_argument, 0, 'h' }, { 0 },
@@ -158,7 +200,7 @@ static int parse_opts(int argc, char **argv, struct cli *cl)
 	int c, r;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:t:m:p:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:t:m:p:k:o:h", longopts, NULL)) != -1) {
 		r = parse_opt(cl, c);
 		if (r)
 			return r;
@@ -173,24 +215,70 @@ static bool is_scenario(const char *arg)
 	return (l > 5 && !strcmp(arg + l - 5, ".yaml")) || (l > 4 && !strcmp(arg + l - 4, ".yml"));
 }
 
-/* default_scenario - scenarios/default.yaml here, else beside the build. */
-static const char *default_scenario(void)
+/* scenarios_dir - scenarios/ here, else beside the build (build/ or build/asan/). */
+static const char *scenarios_dir(void)
 {
 	static char p[PATH_MAX + 64];
-	char exe[PATH_MAX];
+	char exe[PATH_MAX], *dir;
 	ssize_t n;
 
 	if (!access("scenarios/" DEFAULT_SCENARIO, R_OK))
-		return "scenarios/" DEFAULT_SCENARIO;
+		return "scenarios";
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = 0;
-		snprintf(p, sizeof(p), "%s/../scenarios/%s", dirname(exe), DEFAULT_SCENARIO);
-		if (!access(p, R_OK))
-			return p;
-		snprintf(p, sizeof(p), "%s/../../scenarios/%s", dirname(exe), DEFAULT_SCENARIO);
-	}
+	if (n <= 0)
+		return "scenarios";
+	exe[n] = 0;
+	dir = dirname(exe);
+	snprintf(p, sizeof(p), "%s/../scenarios", dir);
+	if (access(p, R_OK))
+		snprintf(p, sizeof(p), "%s/../../scenarios", dir);
 	return p;
+}
+
+/* default_file - default.yaml and default-*.yaml. */
+static int default_file(const struct dirent *d)
+{
+	size_t l = strlen(d->d_name);
+
+	return !strcmp(d->d_name, DEFAULT_SCENARIO) ||
+	       (!strncmp(d->d_name, "default-", 8) && l > 13 && !strcmp(d->d_name + l - 5, ".yaml"));
+}
+
+/* default_first - default.yaml, then the others by name. */
+static int default_first(const struct dirent **a, const struct dirent **b)
+{
+	int da = !strcmp((*a)->d_name, DEFAULT_SCENARIO), db = !strcmp((*b)->d_name, DEFAULT_SCENARIO);
+
+	return da != db ? db - da : strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/*
+ * default_scenarios - the default tour: scenarios/default.yaml, then every
+ * scenarios/default-*.yaml.  The paths go to @out (at most @max); their count.
+ */
+static int default_scenarios(char **out, int max)
+{
+	static char paths[MAX_SCENARIOS][PATH_MAX + 64 + 512];
+	const char *dir = scenarios_dir();
+	struct dirent **names;
+	int n, i, k = 0;
+
+	n = scandir(dir, &names, default_file, default_first);
+	for (i = 0; i < n; i++) {
+		if (k < max && k < MAX_SCENARIOS) {
+			snprintf(paths[k], sizeof(paths[k]), "%s/%s", dir, names[i]->d_name);
+			out[k] = paths[k];
+			k++;
+		}
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+	if (!k) {	/* let the loader say what is missing */
+		snprintf(paths[0], sizeof(paths[0]), "%s/%s", dir, DEFAULT_SCENARIO);
+		out[k++] = paths[0];
+	}
+	return k;
 }
 
 /* adhoc_add - GUEST[:TEST] into the command-line scenario. */
@@ -298,7 +386,7 @@ int cmd_run(int argc, char **argv)
 {
 	static struct cli cl;
 	struct scenario *sc[MAX_SCENARIOS];
-	char *def[1];
+	char *def[MAX_SCENARIOS - 1];
 	char **args;
 	int n, nr, r;
 
@@ -312,9 +400,8 @@ int cmd_run(int argc, char **argv)
 	n = argc - optind;
 	args = argv + optind;
 	if (cl.deflt && !n) {
-		def[0] = (char *)default_scenario();
+		n = default_scenarios(def, MAX_SCENARIOS - 1);
 		args = def;
-		n = 1;
 	}
 	if (!n) {
 		fprintf(stderr, "kvmbench run: name SCENARIO.yaml files, GUEST[:TEST] targets, or --default\n");

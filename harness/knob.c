@@ -14,10 +14,15 @@
 #include "host.h"
 #include "knob_internal.h"
 
-/* Host settings first, in the order a case needs them; VM settings last. */
+/*
+ * Host settings first, then the shape of the case (vCPUs, memory, how many
+ * VMs), then what depends on that shape: hugetlb reservations (backing)
+ * need every VM's RAM, pinning needs every vCPU.
+ */
 static const struct knob *const knobs[] = {
-	&knob_ept, &knob_vpid, &knob_npt, &knob_thp, &knob_backing, &knob_ksm,
-	&knob_pin, &knob_vcpus, &knob_memory, NULL,
+	&knob_ept, &knob_vpid, &knob_npt, &knob_thp, &knob_vcpus, &knob_memory,
+	&knob_overcommit_pattern, &knob_overcommit, &knob_topology, &knob_cpu_model,
+	&knob_backing, &knob_ksm, &knob_pin, NULL,
 };
 
 const struct knob *const *knob_all(void)
@@ -33,6 +38,28 @@ const struct knob *knob_find(const char *name)
 		if (!strcmp(knobs[i]->name, name))
 			return knobs[i];
 	return NULL;
+}
+
+void knob_plan_init(struct knob_plan *plan, const struct vm_config *cfg)
+{
+	int i;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->vm = *cfg;
+	plan->nr_vms = 1;
+	plan->oc_many_vms = true;	/* the recommended pattern, unless asked otherwise */
+	for (i = 0; i < KNOB_MAX_VMS; i++)
+		plan->pin_cpu[i] = -1;
+}
+
+void knob_plan_vm(const struct knob_plan *plan, int k, struct vm_config *out)
+{
+	int n = plan->vm.nr_vcpus > 0 ? plan->vm.nr_vcpus : 1, i;
+
+	*out = plan->vm;
+	out->pin = plan->pin;
+	for (i = 0; i < KB_MAX_VCPUS; i++)
+		out->pin_cpu[i] = plan->pin ? plan->pin_cpu[(k * n + i) % KNOB_MAX_VMS] : -1;
 }
 
 /* values_list - "a, b, c" from a NULL-terminated list. */

@@ -20,6 +20,26 @@
 #include "vmm.h"
 
 #define KNOB_VALUE_MAX	64
+#define KNOB_MAX_VMS	256		/* VMs one case may run at once */
+
+/*
+ * What the knobs of a case build: the VM every one of its VMs is made
+ * from, and how many run at once (CPU overcommit with many small guests).
+ * pin_cpu places vCPU i of VM k, counted across the VMs (k * vcpus + i).
+ */
+struct knob_plan {
+	struct vm_config vm;
+	int nr_vms;			/* 1 unless overcommit_pattern=many-vms */
+	bool oc_many_vms;		/* overcommit_pattern (applied before overcommit) */
+	int host_cpus;			/* the CPUs overcommit counted, 0 if it did not */
+	bool pin;
+	int pin_cpu[KNOB_MAX_VMS];	/* -1: floats; beyond: cycles */
+};
+
+/* knob_plan_init - one VM of @cfg, nothing pinned. */
+void knob_plan_init(struct knob_plan *plan, const struct vm_config *cfg);
+/* knob_plan_vm - the vm_config of VM @k of @plan (its vCPUs' pinning filled in). */
+void knob_plan_vm(const struct knob_plan *plan, int k, struct vm_config *out);
 
 struct knob {
 	const char *name;
@@ -38,10 +58,10 @@ struct knob {
 	int (*read)(char *buf, size_t len);
 	/*
 	 * apply - put @value in force for the next case: host knobs journal the
-	 * original first and write the host; every knob may edit @cfg.  On
+	 * original first and write the host; every knob may edit @plan.  On
 	 * failure -errno and why: the case is skipped with that reason.
 	 */
-	int (*apply)(const char *value, struct vm_config *cfg, char *why, size_t len);
+	int (*apply)(const char *value, struct knob_plan *plan, char *why, size_t len);
 	/*
 	 * verify - after the case ran (optional): did the setting take?  E.g.
 	 * backing=thp checks the guest RAM has AnonHugePages.  0 or -errno/why.
@@ -60,6 +80,12 @@ int knob_value_ok(const struct knob *k, const char *value, char *why, size_t len
  * by the backing knob and for the native baseline's memory.
  */
 int knob_backing_check(const void *addr, enum vmm_backing backing, char *why, size_t len);
+
+/* knob_topology_parse - "2x2x1" into @t: 0 or -EINVAL (each field 1..255). */
+int knob_topology_parse(const char *value, struct vm_topology *t);
+
+/* knob_overcommit_parse - vCPUs per host CPU: 0 < ratio <= 64, or -EINVAL. */
+int knob_overcommit_parse(const char *value, double *ratio);
 
 /* knob_root - the sysfs/procfs root prefix ($KVMBENCH_SYSROOT or ""). */
 const char *knob_root(void);

@@ -129,7 +129,7 @@ static int hugetlb_reserve(const struct hugetlb *h, uint64_t ram, char *why, siz
 	return 0;
 }
 
-static int backing_apply(const char *value, struct vm_config *cfg, char *why, size_t len)
+static int backing_apply(const char *value, struct knob_plan *plan, char *why, size_t len)
 {
 	const struct hugetlb *h;
 	enum vmm_backing b;
@@ -141,11 +141,14 @@ static int backing_apply(const char *value, struct vm_config *cfg, char *why, si
 	vmm_backing_parse(value, &b);
 	h = backing_hugetlb(b);
 	if (h) {
-		r = hugetlb_reserve(h, cfg->ram_size ? cfg->ram_size : RAM_DEFAULT, why, len);
+		/* Every VM of the case at once (many-vms overcommit). */
+		uint64_t ram = plan->vm.ram_size ? plan->vm.ram_size : RAM_DEFAULT;
+
+		r = hugetlb_reserve(h, ram * plan->nr_vms, why, len);
 		if (r)
 			return r;
 	}
-	cfg->mem.backing = b;
+	plan->vm.mem.backing = b;
 	return 0;
 }
 

@@ -18,7 +18,7 @@ static int ept_read(char *buf, size_t len)
 	return knob_module_read("kvm_intel", "ept", buf, len);
 }
 
-static int ept_apply(const char *value, struct vm_config *cfg, char *why, size_t len)
+static int ept_apply(const char *value, struct knob_plan *plan, char *why, size_t len)
 {
 	return knob_module_apply("kvm_intel", "ept", value, why, len);
 }

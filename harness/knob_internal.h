@@ -14,7 +14,8 @@
 #include "knob.h"
 
 extern const struct knob knob_ept, knob_vpid, knob_npt, knob_thp, knob_backing,
-	knob_ksm, knob_pin, knob_vcpus, knob_memory;
+	knob_ksm, knob_pin, knob_vcpus, knob_memory, knob_overcommit_pattern,
+	knob_overcommit, knob_topology, knob_cpu_model;
 
 /* knob_path - knob_root() followed by the formatted path, in @buf. */
 char *knob_path(char *buf, size_t len, const char *fmt, ...)
@@ -61,6 +62,8 @@ int knob_module_restore(const char *mod, const char *param, const char *raw,
 
 /* The CPUs this process may run on: sched_getaffinity() unless a test sets it. */
 extern int (*knob_pin_affinity_hook)(cpu_set_t *set);
+/* knob_allowed_cpus - those CPUs (through the hook): 0 or -errno. */
+int knob_allowed_cpus(cpu_set_t *set);
 
 
 #endif

@@ -51,14 +51,14 @@ static int ksm_read(char *buf, size_t len)
 	return r;
 }
 
-static int ksm_apply(const char *value, struct vm_config *cfg, char *why, size_t len)
+static int ksm_apply(const char *value, struct knob_plan *plan, char *why, size_t len)
 {
 	char path[PATH_MAX];
 	unsigned i;
 	int r;
 
-	cfg->mem.mergeable = !strcmp(value, "on");
-	if (!cfg->mem.mergeable)
+	plan->vm.mem.mergeable = !strcmp(value, "on");
+	if (!plan->vm.mem.mergeable)
 		return 0;
 	r = ksm_probe(value, why, len);
 	for (i = 0; !r && i < sizeof(ksm_on) / sizeof(ksm_on[0]); i++) {

@@ -18,9 +18,9 @@ static int memory_read(char *buf, size_t len)
 	return 0;
 }
 
-static int memory_apply(const char *value, struct vm_config *cfg, char *why, size_t len)
+static int memory_apply(const char *value, struct knob_plan *plan, char *why, size_t len)
 {
-	cfg->ram_size = strtoull(value, NULL, 10) << 20;
+	plan->vm.ram_size = strtoull(value, NULL, 10) << 20;
 	return 0;
 }
 

@@ -18,7 +18,7 @@ static int npt_read(char *buf, size_t len)
 	return knob_module_read("kvm_amd", "npt", buf, len);
 }
 
-static int npt_apply(const char *value, struct vm_config *cfg, char *why, size_t len)
+static int npt_apply(const char *value, struct knob_plan *plan, char *why, size_t len)
 {
 	return knob_module_apply("kvm_amd", "npt", value, why, len);
 }

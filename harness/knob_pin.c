@@ -19,7 +19,7 @@ static const char *const pin_values[] = { "none", "compact", "spread", NULL };
 
 int (*knob_pin_affinity_hook)(cpu_set_t *set);
 
-static int pin_allowed(cpu_set_t *set)
+int knob_allowed_cpus(cpu_set_t *set)
 {
 	CPU_ZERO(set);
 	if (knob_pin_affinity_hook)
@@ -120,7 +120,7 @@ static int pin_list_ok(const int *cpus, int n, char *why, size_t len)
 	knob_path(path, sizeof(path), "/sys/devices/system/cpu/online");
 	have_online = !journal_read_value(path, online_s, sizeof(online_s)) &&
 		      cpulist_parse(online_s, tmp, &online, fmt, sizeof(fmt)) > 0;
-	r = pin_allowed(&allowed);
+	r = knob_allowed_cpus(&allowed);
 	if (r) {
 		snprintf(why, len, "cannot read this process's CPU affinity: %s", strerror(-r));
 		return r;
@@ -150,25 +150,29 @@ static int pin_probe(const char *value, char *why, size_t len)
 	return n < 0 ? n : pin_list_ok(cpus, n, why, len);
 }
 
-/* pin_place - vCPU i on @cpus[(i * @stride) % @n], for every vCPU the VM may have. */
-static void pin_place(struct vm_config *cfg, const int *cpus, int n, int stride)
+/*
+ * pin_place - vCPU i (counted across the case's VMs) on
+ * @cpus[(i * @stride) % @n], for every vCPU the case may have.
+ */
+static void pin_place(struct knob_plan *plan, const int *cpus, int n, int stride)
 {
 	int i;
 
-	cfg->pin = true;
-	for (i = 0; i < KB_MAX_VCPUS; i++)
-		cfg->pin_cpu[i] = cpus[(long)i * stride % n];
+	plan->pin = true;
+	for (i = 0; i < KNOB_MAX_VMS; i++)
+		plan->pin_cpu[i] = cpus[(long)i * stride % n];
 }
 
-static int pin_apply(const char *value, struct vm_config *cfg, char *why, size_t len)
+static int pin_apply(const char *value, struct knob_plan *plan, char *why, size_t len)
 {
-	int cpus[CPU_SETSIZE], n = 0, c, i, r, vcpus = cfg->nr_vcpus > 0 ? cfg->nr_vcpus : 1;
+	int cpus[CPU_SETSIZE], n = 0, c, i, r;
+	int vcpus = (plan->vm.nr_vcpus > 0 ? plan->vm.nr_vcpus : 1) * plan->nr_vms;
 	cpu_set_t set;
 
 	if (!strcmp(value, "none")) {
-		cfg->pin = false;
-		for (i = 0; i < KB_MAX_VCPUS; i++)
-			cfg->pin_cpu[i] = -1;
+		plan->pin = false;
+		for (i = 0; i < KNOB_MAX_VMS; i++)
+			plan->pin_cpu[i] = -1;
 		return 0;
 	}
 	r = pin_probe(value, why, len);
@@ -176,10 +180,10 @@ static int pin_apply(const char *value, struct vm_config *cfg, char *why, size_t
 		return r;
 	if (strcmp(value, "compact") && strcmp(value, "spread")) {
 		n = cpulist_parse(value, cpus, &set, why, len);
-		pin_place(cfg, cpus, n, 1);
+		pin_place(plan, cpus, n, 1);
 		return 0;
 	}
-	r = pin_allowed(&set);
+	r = knob_allowed_cpus(&set);
 	for (c = 0; !r && c < CPU_SETSIZE; c++)
 		if (CPU_ISSET(c, &set))
 			cpus[n++] = c;
@@ -188,7 +192,32 @@ static int pin_apply(const char *value, struct vm_config *cfg, char *why, size_t
 			 strerror(r ? -r : ENOENT));
 		return r ? r : -ENOENT;
 	}
-	pin_place(cfg, cpus, n, !strcmp(value, "spread") && vcpus < n ? n / vcpus : 1);
+	pin_place(plan, cpus, n, !strcmp(value, "spread") && vcpus < n ? n / vcpus : 1);
+	return 0;
+}
+
+/* pin_verify - every pinned vCPU thread is allowed on exactly its CPU, read back. */
+static int pin_verify(const char *value, struct vm *vm, char *why, size_t len)
+{
+	struct vmm_vcpu_info ti;
+	char want[16];
+	int i;
+
+	for (i = 0; i < vm_nr_vcpus(vm); i++) {
+		if (vm_vcpu_info(vm, i, &ti) || ti.pin_cpu < 0)
+			continue;
+		snprintf(want, sizeof(want), "%d", ti.pin_cpu);
+		if (ti.pin_errno) {
+			snprintf(why, len, "vcpu%d: pinning to CPU %d failed: %s", i, ti.pin_cpu,
+				 strerror(ti.pin_errno));
+			return -ti.pin_errno;
+		}
+		if (strcmp(ti.affinity, want)) {
+			snprintf(why, len, "vcpu%d: pinned to CPU %d, but its affinity reads '%s'",
+				 i, ti.pin_cpu, ti.affinity);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -206,4 +235,5 @@ const struct knob knob_pin = {
 	.probe = pin_probe,
 	.read = pin_read,
 	.apply = pin_apply,
+	.verify = pin_verify,
 };

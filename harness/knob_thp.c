@@ -33,7 +33,7 @@ static int thp_read(char *buf, size_t len)
 	return journal_read_value(knob_path(path, sizeof(path), THP_ENABLED), buf, len);
 }
 
-static int thp_apply(const char *value, struct vm_config *cfg, char *why, size_t len)
+static int thp_apply(const char *value, struct knob_plan *plan, char *why, size_t len)
 {
 	char path[PATH_MAX];
 	int r;

@@ -18,9 +18,9 @@ static int vcpus_read(char *buf, size_t len)
 	return 0;
 }
 
-static int vcpus_apply(const char *value, struct vm_config *cfg, char *why, size_t len)
+static int vcpus_apply(const char *value, struct knob_plan *plan, char *why, size_t len)
 {
-	cfg->nr_vcpus = atoi(value);
+	plan->vm.nr_vcpus = atoi(value);
 	return 0;
 }
 

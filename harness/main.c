@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "guests.h"
+#include "knob.h"
 #include "host.h"
 #include "journal.h"
 #include "run.h"
@@ -26,6 +27,7 @@ static void usage(FILE *f)
 "  list [GUEST...]       the guests and their tests\n"
 "  host                  this host's fingerprint as YAML\n"
 "  help [COMMAND]        this help, or a command's\n"
+"  help knobs            every knob a scenario or --knob can set, and its values\n"
 "  version               kvmbench's version\n"
 "\n"
 "Guests are looked up in $KVMBENCH_GUESTS, else in guests/ beside the binary.\n");
@@ -90,6 +92,28 @@ static int cmd_host(int argc, char **argv)
 	return 0;
 }
 
+/* help_knobs - the knobs: name, what it does, the values it takes. */
+static int help_knobs(void)
+{
+	const struct knob *const *k;
+	int i;
+
+	printf("Knobs (scenario `knobs:`/`matrix:` keys, or `kvmbench run -k NAME=VALUE`):\n\n");
+	for (k = knob_all(); *k; k++) {
+		printf("  %-19s %s%s\n", (*k)->name, (*k)->help, (*k)->host ? " [host]" : "");
+		if ((*k)->values) {
+			printf("  %-19s values:", "");
+			for (i = 0; (*k)->values[i]; i++)
+				printf(" %s", (*k)->values[i]);
+			printf("\n");
+		} else if (!(*k)->check) {
+			printf("  %-19s values: %ld..%ld\n", "", (*k)->min, (*k)->max);
+		}
+	}
+	printf("\n[host]: changes the host; journaled and put back (see `kvmbench restore`).\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -100,6 +124,8 @@ int main(int argc, char **argv)
 		return cmd ? 0 : 2;
 	}
 	if (!strcmp(cmd, "help")) {
+		if (argc > 2 && !strcmp(argv[2], "knobs"))
+			return help_knobs();
 		if (argc > 2) {
 			hargv[0] = argv[2];
 			hargv[1] = "--help";

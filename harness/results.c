@@ -13,8 +13,8 @@
 #include "results.h"
 
 static const char *const base_cols[] = {
-	"scenario", "case", "guest", "test", "repeat", "vcpu", "kind", "name",
-	"sample", "value", "unit", "cycles", "detail", "vcpus", "memory_mb",
+	"scenario", "case", "guest", "test", "repeat", "vm", "vcpu", "kind", "name",
+	"sample", "value", "unit", "cycles", "detail", "vms", "vcpus", "memory_mb",
 };
 
 static FILE *tmp_open(struct results *r, const char *name)
@@ -198,7 +198,7 @@ void results_row(struct results *r, const struct res_row *row)
 	csv_field(f, c->test->guest);
 	fputc(',', f);
 	csv_field(f, c->test->test);
-	fprintf(f, ",%d,%d,%s,", row->repeat, row->vcpu, row->kind);
+	fprintf(f, ",%d,%d,%d,%s,", row->repeat, row->vm, row->vcpu, row->kind);
 	csv_field(f, row->name);
 	fputc(',', f);
 	if (row->sample >= 0)
@@ -209,7 +209,8 @@ void results_row(struct results *r, const struct res_row *row)
 	csv_num(f, row->cycles);
 	fputc(',', f);
 	csv_field(f, row->detail);
-	fprintf(f, ",%d,%d", c->vcpus, c->memory_mb);
+	fprintf(f, ",%d,%d,%d", row->vms ? row->vms : 1, row->vcpus ? row->vcpus : c->vcpus,
+		c->memory_mb);
 	for (i = 0; i < r->nr_cols; i++) {
 		fputc(',', f);
 		csv_field(f, setting_value(c, r->cols[i]));

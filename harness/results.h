@@ -23,7 +23,9 @@
 struct res_row {
 	const struct sc_case *c;
 	int repeat;
-	int vcpu;
+	int vms, vcpus;		/* the case's VMs and vCPUs per VM, as run (0: the scenario's) */
+	int vm;			/* -1: the case as a whole */
+	int vcpu;		/* in its VM; -1: the VM or case as a whole */
 	const char *kind;	/* metric, check, skip, case */
 	const char *name;
 	int sample;		/* -1: not a sample */

@@ -9,16 +9,23 @@
  * made a bad call.  A metric with a native twin (native.h) gets two more
  * points once the VM has ended: the twin's figure and the virtual/native
  * ratio of the medians.
+ *
+ * A case of many VMs (overcommit_pattern=many-vms) starts them all at once
+ * and pools what they say by name (pool.h): one point per metric over
+ * every vCPU, one per check.  Every case reports each vCPU thread's user,
+ * system and guest time and the host's context switches over the run.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "knob.h"
 #include "native.h"
+#include "pool.h"
 #include "run.h"
 #include "sstat.h"
 
@@ -38,6 +45,9 @@ struct twin_due {
 struct case_ctx {
 	struct case_env *env;
 	struct tap *tap;
+	int nr_vms, vcpus;		/* VMs run at once, vCPUs in each */
+	struct pool pool;		/* nr_vms > 1: what they said, by name */
+	pthread_mutex_t lock;		/* several VMs report at once */
 	char label[200];		/* "ioexit:pio backing=thp [2/3]" */
 	char gt[72];			/* "ioexit:pio", what expectations match */
 	uint64_t tsc_khz;
@@ -50,10 +60,14 @@ struct case_ctx {
 	struct twin_due twins[MAX_TWINS];
 };
 
+/* row - one CSV row; @vcpu counts across the case's VMs (-1: the case). */
 static void row(struct case_ctx *c, int vcpu, const char *kind, const char *name, int sample,
 		double value, const char *unit, double cycles, const char *detail)
 {
-	struct res_row r = { .c = c->env->c, .repeat = c->env->repeat, .vcpu = vcpu,
+	struct res_row r = { .c = c->env->c, .repeat = c->env->repeat,
+			     .vms = c->nr_vms, .vcpus = c->vcpus,
+			     .vm = vcpu < 0 ? -1 : vcpu / c->vcpus,
+			     .vcpu = vcpu < 0 ? -1 : vcpu % c->vcpus,
 			     .kind = kind, .name = name, .sample = sample, .value = value,
 			     .unit = unit, .cycles = cycles, .detail = detail };
 
@@ -129,23 +143,43 @@ static void keep_figure(struct case_ctx *c, const char *metric, const struct sam
 	f->cyc_median = cyc->median;
 }
 
-static void metric_rows(struct case_ctx *c, int vcpu, const char *name, uint64_t count,
-			const double *ns, const double *cyc, const char *unit)
+/*
+ * A metric's values, per operation in the guest's unit, and where each
+ * came from: one vCPU (live) or many (pooled over the VMs of a case).
+ */
+struct series {
+	const char *name, *unit;	/* the guest's unit: "cycles" is shown in ns too */
+	uint64_t iters_min, iters_max;
+	uint64_t count;
+	const double *v;
+	const int *vcpu;		/* per value (counted across VMs), or NULL: @one_vcpu */
+	int one_vcpu;
+	int nr_vms;			/* VMs that reported it (pooled), 0: live */
+};
+
+static int series_vcpu(const struct series *s, uint64_t i)
+{
+	return s->vcpu ? s->vcpu[i] : s->one_vcpu;
+}
+
+static void metric_rows(struct case_ctx *c, const struct series *s, const double *ns,
+			const char *unit)
 {
 	uint64_t i;
 
-	for (i = 0; i < count; i++)
-		row(c, vcpu, "metric", name, i, ns ? ns[i] : cyc[i], unit, ns ? cyc[i] : NAN, NULL);
+	for (i = 0; i < s->count; i++)
+		row(c, series_vcpu(s, i), "metric", s->name, i, ns ? ns[i] : s->v[i], unit,
+		    ns ? s->v[i] : NAN, NULL);
 }
 
 /* twin_due - remember a guest figure whose native twin runs after the VM. */
-static void twin_due(struct case_ctx *c, const struct vmm_event *ev, double ns_median)
+static void twin_due(struct case_ctx *c, const char *metric, double ns_median)
 {
 	const struct sc_test *t = c->env->c->test;
-	const struct native_twin *tw = native_find(t->guest, t->test, ev->name);
+	const struct native_twin *tw = native_find(t->guest, t->test, metric);
 	int i;
 
-	if (!tw || c->nr_twins == MAX_TWINS)
+	if (!tw || c->nr_twins == MAX_TWINS || c->nr_vms > 1)
 		return;
 	for (i = 0; i < c->nr_twins; i++)	/* one twin per metric, whatever the vCPUs */
 		if (c->twins[i].twin == tw)
@@ -154,84 +188,189 @@ static void twin_due(struct case_ctx *c, const struct vmm_event *ev, double ns_m
 	c->twins[c->nr_twins++].ns_median = ns_median;
 }
 
-static void on_metric(struct case_ctx *c, const struct vmm_event *ev)
+/* series_yaml - where the values came from: the vCPU, or how many vCPUs and VMs. */
+static void series_yaml(struct case_ctx *c, const struct series *s)
 {
-	struct sample_stats cyc, ns;
-	bool cycles = !strcmp(ev->unit, "cycles") && c->tsc_khz;
-	double *v = malloc(ev->count * sizeof(*v)), *n = NULL;
-	const char *unit = cycles ? "ns/op" : ev->unit;
+	int seen[KNOB_MAX_VMS] = { 0 }, nr = 0;
 	uint64_t i;
 
-	if (v)
-		sstat_per_op(ev->samples, ev->count, ev->iters, v);
-	if (!v || sstat_summarise(v, ev->count, &cyc)) {
-		tap_result(c->tap, false, NULL, NULL, "%s %s: unusable samples", c->label, ev->name);
-		tally(c, "metric", false, false, ev->name);
-		free(v);
+	if (!s->vcpu) {
+		tap_yaml_int(c->tap, "vcpu", s->one_vcpu);
 		return;
 	}
-	if (cycles && (n = malloc(ev->count * sizeof(*n)))) {
-		for (i = 0; i < ev->count; i++)
-			n[i] = sstat_cycles_to_ns(v[i], c->tsc_khz);
-		sstat_summarise(n, ev->count, &ns);
+	for (i = 0; i < s->count; i++) {
+		int v = s->vcpu[i];
+
+		if (v >= 0 && v < KNOB_MAX_VMS && !seen[v]++)
+			nr++;
+	}
+	tap_yaml_int(c->tap, "vcpus_reporting", nr);
+	tap_yaml_int(c->tap, "vms_reporting", s->nr_vms);
+}
+
+static void metric_report(struct case_ctx *c, const struct series *s)
+{
+	struct sample_stats cyc, ns;
+	bool cycles = !strcmp(s->unit, "cycles") && c->tsc_khz;
+	const char *unit = cycles ? "ns/op" : s->unit;
+	double *n = NULL;
+	uint64_t i;
+
+	if (sstat_summarise(s->v, s->count, &cyc)) {
+		tap_result(c->tap, false, NULL, NULL, "%s %s: unusable samples", c->label, s->name);
+		tally(c, "metric", false, false, s->name);
+		return;
+	}
+	if (cycles && (n = malloc(s->count * sizeof(*n)))) {
+		for (i = 0; i < s->count; i++)
+			n[i] = sstat_cycles_to_ns(s->v[i], c->tsc_khz);
+		sstat_summarise(n, s->count, &ns);
 		tap_result(c->tap, true, NULL, NULL, "%s %s: %.1f ns/op (%.0f cycles)",
-			   c->label, ev->name, ns.median, cyc.median);
+			   c->label, s->name, ns.median, cyc.median);
 	} else {
-		tap_result(c->tap, true, NULL, NULL, "%s %s: %g %s", c->label, ev->name,
-			   cyc.median, ev->unit);
+		tap_result(c->tap, true, NULL, NULL, "%s %s: %g %s", c->label, s->name,
+			   cyc.median, s->unit);
 	}
 	tap_yaml_begin(c->tap);
-	tap_yaml_str(c->tap, "metric", ev->name);
-	tap_yaml_int(c->tap, "vcpu", ev->vcpu);
+	tap_yaml_str(c->tap, "metric", s->name);
+	series_yaml(c, s);
 	tap_yaml_str(c->tap, "unit", unit);
-	tap_yaml_u64(c->tap, "iterations_per_sample", ev->iters);
-	tap_yaml_u64(c->tap, "samples", ev->count);
+	tap_yaml_u64(c->tap, "iterations_per_sample", s->iters_min);
+	if (s->iters_max != s->iters_min)
+		tap_yaml_u64(c->tap, "iterations_per_sample_max", s->iters_max);
+	tap_yaml_u64(c->tap, "samples", s->count);
 	if (n)
 		yaml_stats(c->tap, "ns_per_op", &ns);
 	yaml_stats(c->tap, n ? "cycles_per_op" : "per_op", &cyc);
 	tap_yaml_end(c->tap);
-	keep_figure(c, ev->name, &cyc, n ? &ns : NULL, ev->count, unit);
-	metric_rows(c, ev->vcpu, ev->name, ev->count, n, v, unit);
-	tally(c, "metric", true, false, ev->name);
+	keep_figure(c, s->name, &cyc, n ? &ns : NULL, s->count, unit);
+	metric_rows(c, s, n, unit);
+	tally(c, "metric", true, false, s->name);
 	if (n)
-		twin_due(c, ev, ns.median);
+		twin_due(c, s->name, ns.median);
 	free(n);
+}
+
+/* on_metric - a METRIC event: reported now, or pooled when the case has many VMs. */
+static void on_metric(struct case_ctx *c, const struct vmm_event *ev)
+{
+	double *v = malloc((ev->count ? ev->count : 1) * sizeof(*v));
+	struct series s = { .name = ev->name, .unit = ev->unit, .iters_min = ev->iters,
+			    .iters_max = ev->iters, .count = ev->count, .v = v,
+			    .one_vcpu = ev->vcpu };
+
+	if (!v) {
+		tap_result(c->tap, false, NULL, NULL, "%s %s: out of memory", c->label, ev->name);
+		tally(c, "metric", false, false, ev->name);
+		return;
+	}
+	sstat_per_op(ev->samples, ev->count, ev->iters, v);
+	if (c->nr_vms > 1)
+		pool_metric(&c->pool, ev->vcpu / c->vcpus, ev->vcpu, ev->name, ev->unit,
+			    ev->iters, v, ev->count);
+	else
+		metric_report(c, &s);
 	free(v);
+}
+
+static void check_report(struct case_ctx *c, int vcpu, const char *name, bool pass,
+			 const char *detail, const char *count)
+{
+	const char *todo = NULL;
+
+	if (!pass)
+		todo = scenario_expect(c->env->c->sc, c->gt, name, c->env->host);
+	tap_result(c->tap, pass, todo ? "TODO" : NULL, todo, "%s %s", c->label, name);
+	if (!pass && !todo)
+		c->failed_checks++;
+	if (detail[0] || !pass || count) {
+		tap_yaml_begin(c->tap);
+		if (vcpu >= 0)
+			tap_yaml_int(c->tap, "vcpu", vcpu);
+		if (count)
+			tap_yaml_str(c->tap, "passed", count);
+		tap_yaml_str(c->tap, "detail", detail);
+		tap_yaml_end(c->tap);
+	}
+	row(c, vcpu, "check", name, -1, pass ? 1 : 0, "pass", NAN, detail);
+	tally(c, "check", pass, todo, name);
 }
 
 static void on_check(struct case_ctx *c, const struct vmm_event *ev)
 {
-	const char *todo = NULL;
+	if (c->nr_vms > 1)
+		pool_check(&c->pool, ev->vcpu / c->vcpus, ev->vcpu, ev->name, ev->arg, ev->text);
+	else
+		check_report(c, ev->vcpu, ev->name, ev->arg, ev->text, NULL);
+}
 
-	if (!ev->arg)
-		todo = scenario_expect(c->env->c->sc, c->gt, ev->name, c->env->host);
-	tap_result(c->tap, ev->arg, todo ? "TODO" : NULL, todo, "%s %s", c->label, ev->name);
-	if (!ev->arg && !todo)
-		c->failed_checks++;
-	if (ev->text[0] || !ev->arg) {
-		tap_yaml_begin(c->tap);
-		tap_yaml_int(c->tap, "vcpu", ev->vcpu);
-		tap_yaml_str(c->tap, "detail", ev->text);
-		tap_yaml_end(c->tap);
+static void skip_report(struct case_ctx *c, int vcpu, const char *name, const char *reason)
+{
+	tap_result(c->tap, true, "SKIP", reason, "%s %s", c->label, name);
+	row(c, vcpu, "skip", name, -1, NAN, NULL, NAN, reason);
+	tally(c, "skip", true, false, name);
+}
+
+/* pool_report - the pooled metrics, checks and skips of a case of many VMs. */
+static void pool_report(struct case_ctx *c)
+{
+	struct pool *p = &c->pool;
+	char count[48];
+	int i, j, vms;
+
+	for (i = 0; i < p->nr_metrics; i++) {
+		struct pool_metric *m = &p->metrics[i];
+		struct series s = { .name = m->name, .unit = m->unit, .iters_min = m->iters_min,
+				    .iters_max = m->iters_max, .count = m->n, .v = m->v,
+				    .vcpu = m->vcpu };
+
+		for (j = 0, vms = 0; j < m->n; j++)
+			vms += !j || m->vm[j] != m->vm[j - 1];
+		s.nr_vms = vms;
+		metric_report(c, &s);
 	}
-	row(c, ev->vcpu, "check", ev->name, -1, ev->arg ? 1 : 0, "pass", NAN, ev->text);
-	tally(c, "check", ev->arg, todo, ev->name);
+	for (i = 0; i < p->nr_checks; i++) {
+		struct pool_check *k = &p->checks[i];
+
+		snprintf(count, sizeof(count), "%d of %d", k->pass, k->pass + k->fail);
+		check_report(c, k->fail ? k->vcpu : -1, k->name, !k->fail, k->detail, count);
+	}
+	for (i = 0; i < p->nr_skips; i++)
+		skip_report(c, -1, p->skips[i].name, p->skips[i].reason);
+	if (p->oom)
+		tap_result(c->tap, false, NULL, NULL,
+			   "%s: some results could not be pooled (out of memory or mixed units)",
+			   c->label);
+	c->failed_checks += p->oom;
+}
+
+/* vcpu_name - "vcpu3", or "vm2 vcpu0" in a case of many VMs (@vcpu counts across them). */
+static const char *vcpu_name(const struct case_ctx *c, int vcpu, char *buf, size_t len)
+{
+	if (c->nr_vms > 1)
+		snprintf(buf, len, "vm%d vcpu%d", vcpu / c->vcpus, vcpu % c->vcpus);
+	else
+		snprintf(buf, len, "vcpu%d", vcpu);
+	return buf;
 }
 
 static void on_failure(struct case_ctx *c, const struct vmm_event *ev)
 {
+	char who[32];
+
 	if (c->failed)	/* the first failure is the cause; the rest follow from it */
 		return;
 	c->failed = true;
+	vcpu_name(c, ev->vcpu, who, sizeof(who));
 	if (ev->type == VMM_EV_EXCEPTION) {
 		unsigned v = ev->arg;
 
-		snprintf(c->why, sizeof(c->why), "vcpu%d: unexpected exception %s (vector %u) at rip %#llx, error code %#llx, cr2 %#llx",
-			 ev->vcpu, v < 32 && exc_names[v] ? exc_names[v] : "?", v,
+		snprintf(c->why, sizeof(c->why), "%s: unexpected exception %s (vector %u) at rip %#llx, error code %#llx, cr2 %#llx",
+			 who, v < 32 && exc_names[v] ? exc_names[v] : "?", v,
 			 (unsigned long long)ev->regs.rip, (unsigned long long)ev->regs.error_code,
 			 (unsigned long long)ev->regs.cr2);
 	} else {
-		snprintf(c->why, sizeof(c->why), "vcpu%d: %s: %s", ev->vcpu,
+		snprintf(c->why, sizeof(c->why), "%s: %s: %s", who,
 			 vmm_event_name(ev->type), ev->text ? ev->text : "");
 		if (ev->have_regs) {
 			size_t l = strlen(c->why);
@@ -244,13 +383,26 @@ static void on_failure(struct case_ctx *c, const struct vmm_event *ev)
 	c->have_regs = ev->have_regs;
 }
 
-static void on_event(void *ctx, const struct vmm_event *ev)
-{
-	struct case_ctx *c = ctx;
+/* One VM of a case: what its events need to be placed among the others'. */
+struct vm_slot {
+	struct case_ctx *c;
+	int k;				/* which VM of the case */
+	struct vm *vm;
+	struct vm_config cfg;
+	struct vm_run_result res;
+	bool started;
+};
 
+static void case_event(struct case_ctx *c, const struct vmm_event *ev, int k)
+{
 	switch (ev->type) {
 	case VMM_EV_LOG:
-		if (!c->env->quiet)
+		if (c->env->quiet)
+			break;
+		if (c->nr_vms > 1)
+			tap_diag(c->tap, "%s vm%d vcpu%d: %s", c->label, k,
+				 ev->vcpu % c->vcpus, ev->text);
+		else
 			tap_diag(c->tap, "%s vcpu%d: %s", c->label, ev->vcpu, ev->text);
 		break;
 	case VMM_EV_METRIC:
@@ -264,21 +416,40 @@ static void on_event(void *ctx, const struct vmm_event *ev)
 	case VMM_EV_SKIP:
 		if (c->env->quiet)
 			break;
-		tap_result(c->tap, true, "SKIP", ev->text, "%s %s", c->label, ev->name);
-		row(c, ev->vcpu, "skip", ev->name, -1, NAN, NULL, NAN, ev->text);
-		tally(c, "skip", true, false, ev->name);
+		if (c->nr_vms > 1)
+			pool_skip(&c->pool, ev->name, ev->text);
+		else
+			skip_report(c, ev->vcpu, ev->name, ev->text);
 		break;
 	case VMM_EV_DONE:
 		if (ev->arg && !c->failed) {
+			char who[32];
+
 			c->failed = true;
-			snprintf(c->why, sizeof(c->why), "vcpu%d: the guest ended with status %lld",
-				 ev->vcpu, (long long)ev->arg);
+			snprintf(c->why, sizeof(c->why), "%s: the guest ended with status %lld",
+				 vcpu_name(c, ev->vcpu, who, sizeof(who)), (long long)ev->arg);
 		}
 		break;
 	default:
 		on_failure(c, ev);
 		break;
 	}
+}
+
+/*
+ * on_event - from the vCPU threads of one VM (one event at a time per VM,
+ * but several VMs at once): vCPU numbers become case-wide (k * vcpus + i).
+ */
+static void on_event(void *ctx, const struct vmm_event *ev)
+{
+	struct vm_slot *s = ctx;
+	struct case_ctx *c = s->c;
+	struct vmm_event e = *ev;
+
+	e.vcpu = s->k * c->vcpus + ev->vcpu;
+	pthread_mutex_lock(&c->lock);
+	case_event(c, &e, s->k);
+	pthread_mutex_unlock(&c->lock);
 }
 
 /*
@@ -360,21 +531,21 @@ static void snap_report(struct tap *t, const char *key, struct stats_snap *s)
 	snap_free(s);
 }
 
-/* verify_knobs - did every knob of the case that can tell really take? */
-static bool verify_knobs(struct case_ctx *c, struct vm *vm)
+/* verify_knobs - did every knob of the case that can tell really take, in every VM? */
+static bool verify_knobs(struct case_ctx *c, struct vm_slot *slots)
 {
 	const struct sc_case *sc = c->env->c;
 	char why[256];
-	bool all = true;
-	int i;
+	bool all = true, ok;
+	int i, k;
 
 	for (i = 0; i < sc->nr_knobs; i++) {
-		const struct knob *k = knob_find(sc->knobs[i].name);
-		bool ok;
+		const struct knob *k_ = knob_find(sc->knobs[i].name);
 
-		if (!k || !k->verify)
+		if (!k_ || !k_->verify)
 			continue;
-		ok = !k->verify(sc->knobs[i].value, vm, why, sizeof(why));
+		for (k = 0, ok = true; ok && k < c->nr_vms; k++)
+			ok = !k_->verify(sc->knobs[i].value, slots[k].vm, why, sizeof(why));
 		tap_result(c->tap, ok, NULL, NULL, "%s knob %s took effect%s%s", c->label,
 			   sc->knobs[i].name, ok ? "" : ": ", ok ? "" : why);
 		row(c, -1, "check", sc->knobs[i].name, -1, ok, "pass", NAN, ok ? NULL : why);
@@ -384,14 +555,153 @@ static bool verify_knobs(struct case_ctx *c, struct vm *vm)
 	return all;
 }
 
+/* The run of a case as a whole: its VMs' results merged. */
+struct case_run {
+	struct vm_run_result res;	/* the first VM that did not finish, else VM 0's */
+	double wall_s;			/* the longest VM */
+	double first_call_us;		/* the quickest VM to its first ABI call */
+	uint64_t exits;
+	long long host_ctxsw;		/* /proc/stat ctxt over the run, -1 unknown */
+};
+
+static void case_run_merge(struct case_ctx *c, struct vm_slot *slots, struct case_run *cr)
+{
+	int k;
+
+	cr->res = slots[0].res;
+	cr->wall_s = 0;
+	cr->first_call_us = -1;
+	cr->exits = 0;
+	for (k = 0; k < c->nr_vms; k++) {
+		const struct vm_run_result *r = &slots[k].res;
+
+		if (r->outcome != VM_DONE && cr->res.outcome == VM_DONE) {
+			cr->res = *r;
+			if (c->nr_vms > 1) {
+				char why[sizeof(r->why)];
+
+				snprintf(why, sizeof(why), "vm%d: %s", k, r->why);
+				snprintf(cr->res.why, sizeof(cr->res.why), "%s", why);
+			}
+		}
+		cr->wall_s = r->wall_s > cr->wall_s ? r->wall_s : cr->wall_s;
+		if (r->first_call_us >= 0 &&
+		    (cr->first_call_us < 0 || r->first_call_us < cr->first_call_us))
+			cr->first_call_us = r->first_call_us;
+		cr->exits += r->exits;
+	}
+}
+
+/* host_ctxsw - the host's context switches since boot (/proc/stat ctxt), -1 unknown. */
+static long long host_ctxsw(void)
+{
+	char line[256];
+	long long v = -1;
+	FILE *f = fopen("/proc/stat", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "ctxt %lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static void thread_rows(struct case_ctx *c, int vcpu, const struct vmm_vcpu_info *ti)
+{
+	row(c, vcpu, "thread", "user_s", -1, ti->user_s, "s", NAN, NULL);
+	row(c, vcpu, "thread", "system_s", -1, ti->system_s, "s", NAN, NULL);
+	row(c, vcpu, "thread", "guest_s", -1, ti->guest_s, "s", NAN, NULL);
+	row(c, vcpu, "thread", "vol_ctxsw", -1, ti->vol_ctxsw, "count", NAN, NULL);
+	row(c, vcpu, "thread", "invol_ctxsw", -1, ti->invol_ctxsw, "count", NAN, NULL);
+	row(c, vcpu, "thread", "affinity", -1, ti->pin_cpu, "cpu", NAN, ti->affinity);
+}
+
+/*
+ * threads_report - each vCPU thread: where it was allowed to run (read back
+ * after pinning), where it ran last, and its user, system and guest time
+ * and context switches (the three vCPU execution modes); then the sums.
+ */
+static void threads_report(struct case_ctx *c, const struct vmm_vcpu_info *info)
+{
+	double user = 0, sys = 0, guest = 0;
+	long vol = 0, invol = 0;
+	struct vmm_vcpu_info ti;
+	char key[32];
+	int k, i;
+
+	tap_yaml_map_begin(c->tap, "vcpu_threads");
+	for (k = 0; k < c->nr_vms; k++) {
+		for (i = 0; i < c->vcpus; i++) {
+			ti = info[k * c->vcpus + i];
+			if (!ti.tid)
+				continue;
+			vcpu_name(c, k * c->vcpus + i, key, sizeof(key));
+			key[strcspn(key, " ")] = c->nr_vms > 1 ? '_' : key[strcspn(key, " ")];
+			tap_yaml_map_begin(c->tap, key);
+			tap_yaml_int(c->tap, "tid", ti.tid);
+			tap_yaml_int(c->tap, "apic_id", ti.apic_id);
+			tap_yaml_int(c->tap, "pinned_to", ti.pin_cpu);
+			if (ti.pin_errno)
+				tap_yaml_str(c->tap, "pin_error", strerror(ti.pin_errno));
+			tap_yaml_str(c->tap, "affinity", ti.affinity);
+			tap_yaml_int(c->tap, "last_cpu", ti.last_cpu);
+			if (ti.have_times) {
+				tap_yaml_double(c->tap, "user_s", ti.user_s);
+				tap_yaml_double(c->tap, "system_s", ti.system_s);
+				tap_yaml_double(c->tap, "guest_s", ti.guest_s);
+				tap_yaml_int(c->tap, "vol_ctxsw", ti.vol_ctxsw);
+				tap_yaml_int(c->tap, "invol_ctxsw", ti.invol_ctxsw);
+				thread_rows(c, k * c->vcpus + i, &ti);
+				user += ti.user_s;
+				sys += ti.system_s;
+				guest += ti.guest_s;
+				vol += ti.vol_ctxsw;
+				invol += ti.invol_ctxsw;
+			}
+			tap_yaml_map_end(c->tap);
+		}
+	}
+	tap_yaml_map_end(c->tap);
+	tap_yaml_map_begin(c->tap, "vcpu_threads_total");
+	tap_yaml_double(c->tap, "user_s", user);
+	tap_yaml_double(c->tap, "system_s", sys);
+	tap_yaml_double(c->tap, "guest_s", guest);
+	tap_yaml_int(c->tap, "vol_ctxsw", vol);
+	tap_yaml_int(c->tap, "invol_ctxsw", invol);
+	tap_yaml_map_end(c->tap);
+}
+
+static void stats_report(struct case_ctx *c, struct stats_snap *snaps)
+{
+	int k, i, per = c->vcpus + 1;
+	char key[48];
+
+	for (k = 0; k < c->nr_vms; k++) {
+		if (c->nr_vms > 1)
+			snprintf(key, sizeof(key), "kvm_vm%d_stats", k);
+		else
+			snprintf(key, sizeof(key), "kvm_vm_stats");
+		snap_report(c->tap, key, &snaps[k * per]);
+		for (i = 0; i < c->vcpus; i++) {
+			if (c->nr_vms > 1)
+				snprintf(key, sizeof(key), "kvm_vm%d_vcpu%d_stats", k, i);
+			else
+				snprintf(key, sizeof(key), "kvm_vcpu%d_stats", i);
+			snap_report(c->tap, key, &snaps[k * per + 1 + i]);
+		}
+	}
+}
+
 /* case_report - the case's own point; true when its failure is a known TODO. */
-static bool case_report(struct case_ctx *c, int nr_vcpus, const struct vm_run_result *res,
+static bool case_report(struct case_ctx *c, const struct vmm_vcpu_info *info,
+			const struct case_run *cr, const struct knob_plan *plan,
 			struct stats_snap *snaps)
 {
+	const struct vm_run_result *res = &cr->res;
 	bool ok = res->outcome == VM_DONE && !c->failed;
 	const char *todo = ok ? NULL : scenario_expect(c->env->c->sc, c->gt, "case", c->env->host);
-	char key[32];
-	int i;
 
 	if (ok)
 		tap_result(c->tap, true, NULL, NULL, "%s ran to completion", c->label);
@@ -403,18 +713,27 @@ static bool case_report(struct case_ctx *c, int nr_vcpus, const struct vm_run_re
 	tap_yaml_begin(c->tap);
 	tap_yaml_str(c->tap, "outcome", c->failed && res->outcome == VM_DONE ? "failed" :
 		     vm_outcome_name(res->outcome));
-	tap_yaml_int(c->tap, "vcpus", nr_vcpus);
-	tap_yaml_double(c->tap, "wall_s", res->wall_s);
-	tap_yaml_double(c->tap, "first_result_us", res->first_call_us);
-	tap_yaml_u64(c->tap, "exits_to_vmm", res->exits);
+	if (c->nr_vms > 1)
+		tap_yaml_int(c->tap, "vms", c->nr_vms);
+	tap_yaml_int(c->tap, "vcpus", c->vcpus);
+	if (plan->host_cpus) {
+		tap_yaml_int(c->tap, "host_cpus", plan->host_cpus);
+		tap_yaml_double(c->tap, "vcpus_per_host_cpu",
+				(double)c->nr_vms * c->vcpus / plan->host_cpus);
+	}
+	tap_yaml_double(c->tap, "wall_s", cr->wall_s);
+	tap_yaml_double(c->tap, "first_result_us", cr->first_call_us);
+	tap_yaml_u64(c->tap, "exits_to_vmm", cr->exits);
 	tap_yaml_u64(c->tap, "tsc_khz", c->tsc_khz);
+	if (cr->host_ctxsw >= 0) {
+		tap_yaml_int(c->tap, "host_context_switches", cr->host_ctxsw);
+		row(c, -1, "case", "host_context_switches", -1, cr->host_ctxsw, "count", NAN, NULL);
+	}
+	row(c, -1, "case", "wall_s", -1, cr->wall_s, "s", NAN, NULL);
 	if (c->have_regs)
 		yaml_regs(c->tap, &c->regs);
-	snap_report(c->tap, "kvm_vm_stats", &snaps[0]);
-	for (i = 0; i < nr_vcpus; i++) {
-		snprintf(key, sizeof(key), "kvm_vcpu%d_stats", i);
-		snap_report(c->tap, key, &snaps[i + 1]);
-	}
+	threads_report(c, info);
+	stats_report(c, snaps);
 	tap_yaml_end(c->tap);
 	return todo != NULL;
 }
@@ -510,7 +829,8 @@ static void twin_run(struct case_ctx *c, const struct twin_due *d, const struct 
 	yaml_stats(c->tap, "cycles_per_op", &cyc);
 	tap_yaml_end(c->tap);
 	keep_figure(c, name, &cyc, &ns, r->count, "ns/op");
-	metric_rows(c, -1, name, r->count, n, v, "ns/op");
+	metric_rows(c, &(struct series){ .name = name, .count = r->count, .v = v, .one_vcpu = -1 },
+		    n, "ns/op");
 	tally(c, "metric", true, false, name);
 	twin_ratio(c, metric, d->ns_median, ns.median);
 out:
@@ -519,48 +839,129 @@ out:
 	free(r);
 }
 
-int run_case(struct case_env *env, const struct vmm_image *img, const struct vm_config *cfg)
+/* case_vms_create - every VM of the case; -1 (reported) when one cannot be made. */
+static int case_vms_create(struct case_ctx *c, const struct vmm_image *img,
+			   const struct knob_plan *plan, struct vm_slot *slots)
 {
-	struct case_ctx c = { .env = env, .tap = env->tap };
-	struct stats_snap snaps[KB_MAX_VCPUS + 1];
-	struct vm_run_result res;
-	char err[VMM_ERR_MAX];
-	int i, nr_vcpus;
-	bool ok = true, todo;
-	struct vm *vm;
+	char err[VMM_ERR_MAX], who[48] = "";
+	int k;
 
+	for (k = 0; k < c->nr_vms; k++) {
+		slots[k].c = c;
+		slots[k].k = k;
+		knob_plan_vm(plan, k, &slots[k].cfg);
+		slots[k].vm = vm_create(&slots[k].cfg, img, err, sizeof(err));
+		if (!slots[k].vm)
+			break;
+	}
+	if (k == c->nr_vms)
+		return 0;
+	if (c->nr_vms > 1)
+		snprintf(who, sizeof(who), " (VM %d of %d)", k + 1, c->nr_vms);
+	tap_result(c->tap, false, NULL, NULL, "%s could not create the VM%s: %s", c->label, who,
+		   err);
+	row(c, -1, "case", "outcome", -1, 0, "pass", NAN, err);
+	tally(c, "case", false, false, err);
+	return -1;
+}
+
+static void case_snaps_take(struct case_ctx *c, struct vm_slot *slots, struct stats_snap *snaps)
+{
+	int k, i, per = c->vcpus + 1;
+
+	for (k = 0; k < c->nr_vms; k++) {
+		snap_take(&snaps[k * per], vm_stats(slots[k].vm));
+		for (i = 0; i < c->vcpus; i++)
+			snap_take(&snaps[k * per + 1 + i], vm_vcpu_stats(slots[k].vm, i));
+	}
+}
+
+/* case_vms_run - start every VM, then wait for each: they run at the same time. */
+static void case_vms_run(struct case_ctx *c, struct vm_slot *slots, struct case_run *cr)
+{
+	long long ctx0 = host_ctxsw(), ctx1;
+	int k;
+
+	for (k = 0; k < c->nr_vms; k++)
+		slots[k].started = !vm_start(slots[k].vm, c->env->c->sc->timeout_s, on_event,
+					     &slots[k], &slots[k].res) || slots[k].res.outcome != VM_ERROR;
+	for (k = 0; k < c->nr_vms; k++)
+		if (slots[k].started)
+			vm_finish(slots[k].vm);
+	ctx1 = host_ctxsw();
+	case_run_merge(c, slots, cr);
+	cr->host_ctxsw = ctx0 >= 0 && ctx1 >= ctx0 ? ctx1 - ctx0 : -1;
+}
+
+static void case_vms_destroy(struct case_ctx *c, struct vm_slot *slots, struct stats_snap *snaps)
+{
+	int k, i, per = c->vcpus + 1;
+
+	for (k = 0; k < c->nr_vms; k++) {
+		for (i = 0; snaps && i < per; i++)
+			snap_free(&snaps[k * per + i]);
+		vm_destroy(slots[k].vm);
+	}
+	free(snaps);
+	free(slots);
+	pool_free(&c->pool);
+	pthread_mutex_destroy(&c->lock);
+}
+
+/*
+ * run_case - run the VMs of @plan at once (usually one), report what they
+ * said and how the case went.  0 when the case passed.
+ */
+int run_case(struct case_env *env, const struct vmm_image *img, const struct knob_plan *plan)
+{
+	struct case_ctx c = { .env = env, .tap = env->tap, .nr_vms = plan->nr_vms,
+			      .vcpus = plan->vm.nr_vcpus > 0 ? plan->vm.nr_vcpus : 1 };
+	struct vm_slot *slots = calloc(c.nr_vms, sizeof(*slots));
+	struct stats_snap *snaps = calloc(c.nr_vms * (c.vcpus + 1), sizeof(*snaps));
+	struct vmm_vcpu_info *info = calloc(c.nr_vms * c.vcpus, sizeof(*info));
+	struct case_run cr;
+	bool ok = true, todo;
+	int i, k, per = c.vcpus + 1;
+
+	pool_init(&c.pool);
+	pthread_mutex_init(&c.lock, NULL);
 	case_label(&c);
 	if (!env->quiet)
 		env->tot->cases++;
-	vm = vm_create(cfg, img, err, sizeof(err));
-	if (!vm) {
-		tap_result(env->tap, false, NULL, NULL, "%s could not create the VM: %s", c.label, err);
-		row(&c, -1, "case", "outcome", -1, 0, "pass", NAN, err);
-		tally(&c, "case", false, false, err);
+	if (!slots || !snaps || !info || case_vms_create(&c, img, plan, slots)) {
+		if (!slots || !snaps || !info)
+			tap_result(env->tap, false, NULL, NULL, "%s: out of memory", c.label);
 		env->tot->cases_failed++;
+		if (slots)
+			case_vms_destroy(&c, slots, snaps);
+		free(info);
 		return -1;
 	}
-	c.tsc_khz = vm_tsc_khz(vm);
-	nr_vcpus = vm_nr_vcpus(vm);
-	snap_take(&snaps[0], vm_stats(vm));
-	for (i = 0; i < nr_vcpus; i++)
-		snap_take(&snaps[i + 1], vm_vcpu_stats(vm, i));
-	vm_run(vm, env->c->sc->timeout_s, on_event, &c, &res);
+	c.tsc_khz = vm_tsc_khz(slots[0].vm);
+	case_snaps_take(&c, slots, snaps);
+	case_vms_run(&c, slots, &cr);
 	if (env->quiet) {
-		for (i = 0; i <= nr_vcpus; i++)
-			snap_free(&snaps[i]);
-		vm_destroy(vm);
-		return res.outcome == VM_DONE ? 0 : -1;
+		case_vms_destroy(&c, slots, snaps);
+		free(info);
+		return cr.res.outcome == VM_DONE ? 0 : -1;
 	}
-	ok = verify_knobs(&c, vm);
-	for (i = 0; i <= nr_vcpus; i++)
-		snap_finish(&snaps[i]);
-	/* Native twins after the VM is gone: its memory (huge pages too) is free again. */
-	vm_destroy(vm);
+	pool_report(&c);
+	ok = verify_knobs(&c, slots);
+	for (k = 0; k < c.nr_vms; k++) {
+		for (i = 0; i < per; i++)
+			snap_finish(&snaps[k * per + i]);
+		for (i = 0; i < c.vcpus; i++)
+			vm_vcpu_info(slots[k].vm, i, &info[k * c.vcpus + i]);
+		/* Native twins after the VMs are gone: their memory (huge pages too) is free. */
+		vm_destroy(slots[k].vm);
+		slots[k].vm = NULL;
+	}
 	for (i = 0; i < c.nr_twins && !vmm_aborted(); i++)
-		twin_run(&c, &c.twins[i], cfg);
-	todo = case_report(&c, nr_vcpus, &res, snaps);
-	if (((res.outcome != VM_DONE || c.failed) && !todo) || c.failed_checks || !ok) {
+		twin_run(&c, &c.twins[i], &plan->vm);
+	todo = case_report(&c, info, &cr, plan, snaps);
+	case_vms_destroy(&c, slots, snaps);
+	free(info);
+	if (((cr.res.outcome != VM_DONE || c.failed) && !todo) || c.failed_checks || !ok) {
 		env->tot->cases_failed++;
 		return -1;
 	}

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "host.h"
+#include "knob.h"
 #include "results.h"
 #include "scenario.h"
 #include "tap.h"
@@ -39,8 +40,11 @@ struct case_env {
 	bool quiet;			/* warm-up: nothing reported */
 };
 
-/* run_case - boot @img with @cfg, report everything; 0 when the case passed. */
-int run_case(struct case_env *env, const struct vmm_image *img, const struct vm_config *cfg);
+/*
+ * run_case - boot the VMs of @plan (one, or many at once for CPU overcommit)
+ * from @img, report everything; 0 when the case passed.
+ */
+int run_case(struct case_env *env, const struct vmm_image *img, const struct knob_plan *plan);
 void run_print_figures(FILE *out, const struct run_totals *tot);
 
 struct runner_opts {

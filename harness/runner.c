@@ -102,7 +102,7 @@ static void progress(struct runner *rn, const struct sc_case *c)
 
 static void case_skip(struct runner *rn, const struct sc_case *c, const char *why)
 {
-	struct res_row row = { .c = c, .vcpu = -1, .kind = "skip", .name = "case",
+	struct res_row row = { .c = c, .vm = -1, .vcpu = -1, .kind = "skip", .name = "case",
 			       .sample = -1, .value = NAN, .cycles = NAN, .detail = why };
 	char label[160];
 
@@ -138,11 +138,12 @@ static bool needs_host(struct sc_case **cases, const int *n, int nr)
 	return false;
 }
 
-/* case_config - the VM of case @c, its knobs applied; non-zero and why if they cannot be. */
-static int case_config(const struct sc_case *c, struct vm_config *cfg, char *why, size_t len)
+/* case_config - the VMs of case @c, its knobs applied; non-zero and why if they cannot be. */
+static int case_config(const struct sc_case *c, struct knob_plan *plan, char *why, size_t len)
 {
 	const struct knob *const *kp;
 	const struct knob *k;
+	struct vm_config vmc, *cfg = &vmc;
 	int i, r;
 
 	vm_config_init(cfg);
@@ -156,6 +157,7 @@ static int case_config(const struct sc_case *c, struct vm_config *cfg, char *why
 
 		vm_config_set_param(cfg, c->params[i].name, v, str ? 0 : iv, str);
 	}
+	knob_plan_init(plan, cfg);
 	for (i = 0; i < c->nr_knobs; i++) {
 		k = knob_find(c->knobs[i].name);
 		r = k && k->probe ? k->probe(c->knobs[i].value, why, len) : 0;
@@ -166,7 +168,7 @@ static int case_config(const struct sc_case *c, struct vm_config *cfg, char *why
 	for (kp = knob_all(); *kp; kp++) {
 		const char *v = case_knob(c, (*kp)->name);
 
-		r = v && (*kp)->apply ? (*kp)->apply(v, cfg, why, len) : 0;
+		r = v && (*kp)->apply ? (*kp)->apply(v, plan, why, len) : 0;
 		if (r)
 			return r;
 	}
@@ -178,23 +180,23 @@ static void case_run(struct runner *rn, const struct sc_case *c)
 	struct case_env env = { .tap = &rn->tap, .res = rn->have_res ? &rn->res : NULL,
 				.c = c, .host = rn->host, .tot = rn->tot };
 	const struct vmm_image *img;
-	struct vm_config cfg;
+	static struct knob_plan plan;	/* a few KiB: not on the stack */
 	char why[256];
 	int i;
 
 	progress(rn, c);
 	img = runner_image(rn, c->test->guest, why, sizeof(why));
-	if (!img || case_config(c, &cfg, why, sizeof(why))) {
+	if (!img || case_config(c, &plan, why, sizeof(why))) {
 		case_skip(rn, c, why);
 		return;
 	}
 	env.quiet = true;
 	for (i = 0; i < c->sc->warmup && !interrupted; i++)
-		run_case(&env, img, &cfg);
+		run_case(&env, img, &plan);
 	env.quiet = false;
 	for (i = 0; i < c->sc->repeats && !interrupted; i++) {
 		env.repeat = i;
-		run_case(&env, img, &cfg);
+		run_case(&env, img, &plan);
 	}
 }
 

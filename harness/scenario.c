@@ -37,13 +37,17 @@
 enum {
 	K_NAME, K_DESCRIPTION, K_TESTS, K_VCPUS, K_MEMORY, K_REPEATS, K_WARMUP,
 	K_TIMEOUT, K_PARAMS, K_KNOBS, K_COUNTERS, K_MATRIX, K_EXCLUDE, K_EXPECT,
-	SC_NR_KEYS
+	K_TOPOLOGY, K_CPU_MODEL, SC_NR_KEYS
 };
 
 static const char *const sc_keys[SC_NR_KEYS] = {
 	"name", "description", "tests", "vcpus", "memory", "repeats", "warmup",
 	"timeout", "params", "knobs", "counters", "matrix", "exclude", "expect",
+	"topology", "cpu_model",
 };
+
+enum { T_SOCKETS, T_CORES, T_THREADS, SC_NR_TOPO_KEYS };
+static const char *const sc_topo_keys[SC_NR_TOPO_KEYS] = { "sockets", "cores", "threads" };
 
 enum { E_CHECK, E_WHEN, E_TODO, SC_NR_EXPECT_KEYS };
 static const char *const sc_expect_keys[SC_NR_EXPECT_KEYS] = { "check", "when", "todo" };
@@ -740,6 +744,29 @@ static int sc_unknown_knob(struct sc_parser *p, const yaml_node_t *k)
  * sc_knob_value - a knob value: a scalar the knob itself accepts.  Its
  * reason names the knob, so @section ("knobs", "matrix") prefixes it.
  */
+/*
+ * sc_topology_map - topology as {sockets: S, cores: C, threads: T} (each
+ * 1..255, an absent one is 1) into the knob's "SxCxT" form.
+ */
+static int sc_topology_map(struct sc_parser *p, const yaml_node_t *n, const char *what,
+			   char *out)
+{
+	yaml_node_t *val[SC_NR_TOPO_KEYS], *at[SC_NR_TOPO_KEYS];
+	int v[SC_NR_TOPO_KEYS], i, r;
+	char key[SC_NAME_MAX + 16];
+
+	r = sc_map_keys(p, n, what, sc_topo_keys, SC_NR_TOPO_KEYS, val, at);
+	for (i = 0; !r && i < SC_NR_TOPO_KEYS; i++) {
+		v[i] = 1;
+		snprintf(key, sizeof(key), "%s.%s", what, sc_topo_keys[i]);
+		if (val[i])
+			r = sc_int(p, val[i], key, "an integer", 1, 255, &v[i]);
+	}
+	if (!r)
+		snprintf(out, KNOB_VALUE_MAX, "%dx%dx%d", v[T_SOCKETS], v[T_CORES], v[T_THREADS]);
+	return r;
+}
+
 static int sc_knob_value(struct sc_parser *p, const yaml_node_t *n, const struct knob *k,
 			 const char *section, const char *what, char *out)
 {
@@ -747,6 +774,8 @@ static int sc_knob_value(struct sc_parser *p, const yaml_node_t *n, const struct
 	long v;
 	int r;
 
+	if (n->type == YAML_MAPPING_NODE && !strcmp(k->name, "topology"))
+		return sc_topology_map(p, n, what, out);
 	r = sc_str(p, n, what, "a value", out, KNOB_VALUE_MAX);
 	if (r)
 		return r;
@@ -781,6 +810,29 @@ static int sc_parse_knobs(struct sc_parser *p, const yaml_node_t *n)
 		if (!r)
 			sc_setting_init(&sc->knobs[sc->nr_knobs++], kb->name, value, k);
 	}
+	return r;
+}
+
+/*
+ * sc_parse_top_knob - a knob that may also be set as a top-level key
+ * (topology: {sockets: 2, cores: 2}, cpu_model: baseline): one more fixed
+ * knob, unless knobs: sets it too.
+ */
+static int sc_parse_top_knob(struct sc_parser *p, const yaml_node_t *n, const char *name)
+{
+	struct scenario *sc = p->sc;
+	struct sc_setting *fixed = sc_setting_find(sc->knobs, sc->nr_knobs, name);
+	char value[KNOB_VALUE_MAX];
+	int r;
+
+	if (fixed)
+		return sc_fail(p, n, "%s: also set in knobs (line %d): set it in one place", name,
+			       fixed->pos.line);
+	if (sc->nr_knobs == SC_MAX_SETTINGS)
+		return sc_fail(p, n, "%s: too many knobs (at most %d)", name, SC_MAX_SETTINGS);
+	r = sc_knob_value(p, n, knob_find(name), name, name, value);
+	if (!r)
+		sc_setting_init(&sc->knobs[sc->nr_knobs++], name, value, n);
 	return r;
 }
 
@@ -834,7 +886,8 @@ static int sc_axis_value(struct sc_parser *p, const yaml_node_t *v, struct sc_ax
 	char value[KNOB_VALUE_MAX];
 	int r;
 
-	if (v->type != YAML_SCALAR_NODE)
+	if (v->type != YAML_SCALAR_NODE && (ax->is_param || strcmp(ax->name, "topology") ||
+					    v->type != YAML_MAPPING_NODE))
 		return sc_expected(p, v, what, "a scalar value");
 	if (ax->is_param)
 		r = sc_param_value(p, v, what, value);
@@ -1242,6 +1295,10 @@ static int sc_parse_top(struct sc_parser *p)
 		r = sc_parse_params(p, top[K_PARAMS]);
 	if (!r && top[K_KNOBS])
 		r = sc_parse_knobs(p, top[K_KNOBS]);
+	if (!r && top[K_TOPOLOGY])
+		r = sc_parse_top_knob(p, top[K_TOPOLOGY], "topology");
+	if (!r && top[K_CPU_MODEL])
+		r = sc_parse_top_knob(p, top[K_CPU_MODEL], "cpu_model");
 	if (!r && top[K_COUNTERS])
 		r = sc_parse_counters(p, top[K_COUNTERS]);
 	if (!r && top[K_MATRIX])
@@ -1456,6 +1513,33 @@ static void sc_case_fill(const struct scenario *sc, int t, const struct sc_walk 
 		sc_case_axis(c, &sc->axes[a], &sc->axes[a].values[w->idx[a]]);
 }
 
+/*
+ * sc_case_topology_ok - a case's topology must hold its vCPUs.  Cases whose
+ * vCPU count comes from overcommit (known on the host only) are checked
+ * when they run, and skipped there if it does not fit.
+ */
+static int sc_case_topology_ok(const struct sc_case *c, char *err, size_t len)
+{
+	const struct sc_setting *t = NULL, *oc = NULL;
+	struct vm_topology topo;
+	char why[160], label[160];
+	int i;
+
+	for (i = 0; i < c->nr_knobs; i++) {
+		if (!strcmp(c->knobs[i].name, "topology"))
+			t = &c->knobs[i];
+		if (!strcmp(c->knobs[i].name, "overcommit"))
+			oc = &c->knobs[i];
+	}
+	if (!t || oc || knob_topology_parse(t->value, &topo) ||
+	    !vm_topology_check(&topo, c->vcpus, why, sizeof(why)))
+		return 0;
+	snprintf(err, len, "%s:%d:%d: topology: %s (case %d, %s, has %d vCPUs)", c->sc->path,
+		 t->pos.line, t->pos.col, why, c->index, sc_case_label(c, label, sizeof(label)),
+		 c->vcpus);
+	return -EINVAL;
+}
+
 int scenario_expand(const struct scenario *sc, struct sc_case **cases, int *n,
 		    char *err, size_t len)
 {
@@ -1490,6 +1574,13 @@ int scenario_expand(const struct scenario *sc, struct sc_case **cases, int *n,
 	}
 	free(w);
 	*n = i;
+	for (i = 0; i < *n; i++)
+		if (sc_case_topology_ok(&(*cases)[i], err, len)) {
+			free(*cases);
+			*cases = NULL;
+			*n = 0;
+			return -EINVAL;
+		}
 	return 0;
 }
 

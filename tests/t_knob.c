@@ -172,11 +172,20 @@ static void probe_says(const char *fixture, const char *knob, const char *value,
 	is_str(why, want, "%s: %s=%s: the reason", fixture, knob, value);
 }
 
+/* apply - one knob on a one-VM plan made of @cfg, and @cfg updated from it. */
 static int apply(const char *knob, const char *value, struct vm_config *cfg,
 		 char *why, size_t len)
 {
+	struct knob_plan plan;
+	int r;
+
 	why[0] = '\0';
-	return knob_find(knob)->apply(value, cfg, why, len);
+	knob_plan_init(&plan, cfg);
+	plan.pin = cfg->pin;
+	memcpy(plan.pin_cpu, cfg->pin_cpu, sizeof(cfg->pin_cpu));
+	r = knob_find(knob)->apply(value, &plan, why, len);
+	knob_plan_vm(&plan, 0, cfg);
+	return r;
 }
 
 static const char *knob_read(const char *knob)
@@ -243,11 +252,13 @@ static void test_registry(void)
 	for (i = 0; k[i]; i++)
 		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
 			 i ? "," : "", k[i]->name);
-	is_str(names, "ept,vpid,npt,thp,backing,ksm,pin,vcpus,memory", "knob_all: every knob, in order");
+	is_str(names, "ept,vpid,npt,thp,vcpus,memory,overcommit_pattern,overcommit,topology,cpu_model,backing,ksm,pin",
+	       "knob_all: every knob, in order (the case's shape before what depends on it)");
 	for (i = 0; k[i]; i++)
 		ok(k[i]->help && k[i]->probe && k[i]->read && k[i]->apply,
 		   "%s: help, probe, read and apply", k[i]->name);
 	ok(knob_find("thp") == k[3], "knob_find(thp)");
+	ok(knob_find("pin")->verify, "pin verifies the affinity it got");
 	ok(!knob_find("hugepages"), "knob_find of an unknown knob is NULL");
 	ok(knob_find("backing")->verify, "backing verifies what it got");
 	ok(knob_find("thp")->host && knob_find("ksm")->host && knob_find("ept")->host &&
@@ -280,7 +291,14 @@ static void test_values(void)
 		{ "pin", "none" }, { "pin", "compact" }, { "pin", "spread" }, { "pin", "0" },
 		{ "pin", "0,2-3" }, { "pin", "1-1" }, { "pin", "3,1,0-1" }, { "pin", "1023" },
 		{ "vcpus", "1" }, { "vcpus", "64" }, { "memory", "8" }, { "memory", "3072" },
+		{ "topology", "1x1x1" }, { "topology", "2x2x1" }, { "topology", "255x1x255" },
+		{ "cpu_model", "host" }, { "cpu_model", "baseline" },
+		{ "overcommit", "0.5" }, { "overcommit", "1" }, { "overcommit", "8" },
+		{ "overcommit", "64" }, { "overcommit_pattern", "many-vms" },
+		{ "overcommit_pattern", "one-vm" },
 	};
+	const char *topo = "topology must be SOCKETSxCORESxTHREADS, each 1-255 (like 2x2x1), not";
+	const char *oc = "overcommit must be vCPUs per host CPU, a number above 0 up to 64 (like 0.5 or 4), not";
 	const char *pin_syntax = "pin must be none, compact, spread or a CPU list like 0,2-3";
 	char want[256];
 	unsigned i;
@@ -299,6 +317,25 @@ static void test_values(void)
 	value_is("vcpus", "2x", "vcpus must be an integer from 1 to 64, not '2x'");
 	value_is("memory", "7", "memory must be an integer from 8 to 3072, not '7'");
 	value_is("memory", "3073", "memory must be an integer from 8 to 3072, not '3073'");
+	snprintf(want, sizeof(want), "%s '2x2'", topo);
+	value_is("topology", "2x2", want);
+	snprintf(want, sizeof(want), "%s '0x1x1'", topo);
+	value_is("topology", "0x1x1", want);
+	snprintf(want, sizeof(want), "%s '1x256x1'", topo);
+	value_is("topology", "1x256x1", want);
+	snprintf(want, sizeof(want), "%s '2x2x1 '", topo);
+	value_is("topology", "2x2x1 ", want);
+	value_is("cpu_model", "qemu64", "cpu_model must be one of host, baseline, not 'qemu64'");
+	snprintf(want, sizeof(want), "%s '0'", oc);
+	value_is("overcommit", "0", want);
+	snprintf(want, sizeof(want), "%s '65'", oc);
+	value_is("overcommit", "65", want);
+	snprintf(want, sizeof(want), "%s 'two'", oc);
+	value_is("overcommit", "two", want);
+	snprintf(want, sizeof(want), "%s 'nan'", oc);
+	value_is("overcommit", "nan", want);
+	value_is("overcommit_pattern", "few-vms",
+		 "overcommit_pattern must be one of many-vms, one-vm, not 'few-vms'");
 	value_is("pin", "3-1", "pin: 3-1 is backwards");
 	value_is("pin", "1024", "pin: CPU numbers go up to 1023, not '1024'");
 	value_is("pin", "", "pin needs a value");
@@ -717,6 +754,92 @@ static void test_pin(void)
 	is_int(cfg.pin_cpu[0], first, "vCPU 0 on this process's first allowed CPU");
 }
 
+/* plan_apply - knobs in registry order on a plan of one @vcpus-vCPU VM, as the runner does. */
+static int plan_apply(struct knob_plan *plan, int vcpus, const char *const *kv, char *why,
+		      size_t len)
+{
+	const struct knob *const *kp;
+	struct vm_config cfg;
+	int i, r;
+
+	vm_config_init(&cfg);
+	cfg.nr_vcpus = vcpus;
+	knob_plan_init(plan, &cfg);
+	for (kp = knob_all(); *kp; kp++)
+		for (i = 0; kv[i]; i += 2)
+			if (!strcmp(kv[i], (*kp)->name) &&
+			    (r = (*kp)->apply(kv[i + 1], plan, why, len)))
+				return r;
+	return 0;
+}
+
+static void overcommit_is(const char *ratio, const char *pattern, int vms, int vcpus)
+{
+	const char *kv[] = { "overcommit", ratio, "overcommit_pattern", pattern, NULL };
+	struct knob_plan plan;
+	char why[256] = "";
+	int r = plan_apply(&plan, 3, kv, why, sizeof(why));
+
+	ok(!r && plan.nr_vms == vms && plan.vm.nr_vcpus == vcpus && plan.host_cpus == 4,
+	   "overcommit=%s %s on 4 CPUs: %d VMs of %d vCPUs (got %d of %d; %s)", ratio, pattern,
+	   vms, vcpus, plan.nr_vms, plan.vm.nr_vcpus, why);
+}
+
+/* test_overcommit - N from the allowed CPUs, the two patterns, the limits, pinning across VMs. */
+static void test_overcommit(void)
+{
+	static const int four[] = { 0, 1, 2, 3 };
+	const char *big[] = { "overcommit", "8", "overcommit_pattern", "one-vm", NULL };
+	const char *huge[] = { "overcommit", "64", "overcommit_pattern", "many-vms", NULL };
+	const char *pinned[] = { "overcommit", "2", "pin", "compact", NULL };
+	const char *topo[] = { "overcommit", "1", "overcommit_pattern", "one-vm",
+			       "topology", "1x2x1", NULL };
+	const char *topo_ok[] = { "vcpus", "4", "topology", "2x2x1", "cpu_model", "baseline",
+				  NULL };
+	struct knob_plan plan;
+	struct vm_config cfg;
+	char why[256], got[64] = "";
+	int i, cpus[64];
+
+	knob_pin_affinity_hook = fake_affinity;
+	allow(four, 4);
+	overcommit_is("0.5", "many-vms", 2, 1);
+	overcommit_is("0.5", "one-vm", 1, 2);
+	overcommit_is("2", "many-vms", 8, 1);
+	overcommit_is("2", "one-vm", 1, 8);
+	overcommit_is("0.1", "one-vm", 1, 1);
+	overcommit_is("16", "one-vm", 1, 64);
+	ok(plan_apply(&plan, 1, (const char *[]){ "overcommit", "2", NULL }, why, sizeof(why)) == 0 &&
+	   plan.nr_vms == 8, "overcommit alone: many small VMs (the recommended pattern)");
+	is_int(plan_apply(&plan, 1, big, why, sizeof(why)), 0,
+	       "overcommit=8 one-vm on 4 CPUs: 32 vCPUs fit");
+	for (i = 0; i < 64; i++)
+		cpus[i] = i;
+	allow(cpus, 64);
+	ok(plan_apply(&plan, 1, big, why, sizeof(why)) == -E2BIG, "overcommit=8 one-vm on 64 CPUs: refused");
+	is_str(why, "overcommit=8 on 64 CPUs needs a VM of 512 vCPUs; kvmbench VMs have at most 64",
+	       "...with the reason");
+	ok(plan_apply(&plan, 1, huge, why, sizeof(why)) == -E2BIG, "overcommit=64 many-vms on 64 CPUs: refused");
+	is_str(why, "overcommit=64 on 64 CPUs needs 4096 VMs at once; kvmbench runs at most 256",
+	       "...with the reason");
+
+	allow(four, 4);
+	is_int(plan_apply(&plan, 1, pinned, why, sizeof(why)), 0, "overcommit=2 pin=compact");
+	for (i = 0; i < 8; i++) {
+		knob_plan_vm(&plan, i, &cfg);
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%d", i ? "," : "",
+			 cfg.pin_cpu[0]);
+	}
+	is_str(got, "0,1,2,3,0,1,2,3", "compact pinning counts vCPUs across the 8 VMs");
+	ok(plan_apply(&plan, 1, topo, why, sizeof(why)) < 0,
+	   "topology 1x2x1 cannot hold the 4 vCPUs overcommit=1 one-vm gives: %s", why);
+	is_int(plan_apply(&plan, 1, topo_ok, why, sizeof(why)), 0, "vcpus=4 topology=2x2x1 cpu_model=baseline");
+	ok(plan.vm.topo.sockets == 2 && plan.vm.topo.cores == 2 && plan.vm.topo.threads == 1 &&
+	   plan.vm.cpu_model == VM_CPU_BASELINE && plan.vm.nr_vcpus == 4,
+	   "...is what the VM gets");
+	knob_pin_affinity_hook = NULL;
+}
+
 /* --- backing: checking smaps -------------------------------------------------------------- */
 
 static void test_smaps(void)
@@ -952,6 +1075,7 @@ int main(void)
 	test_module_round_trip();
 	test_restore_failures();
 	test_pin();
+	test_overcommit();
 	test_smaps();
 	test_cmd_restore();
 	test_exit_and_signals();

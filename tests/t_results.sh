@@ -40,9 +40,9 @@ for f in host.yaml scenario.yaml results.csv run.tap summary.md; do
 done
 ok $([ ! -e "$dir/INCOMPLETE" ]; echo $?) "a finished run is not marked incomplete"
 ok $(ls "$dir" | grep -q '\.tmp$'; [ $? -ne 0 ]; echo $?) "no temporary file is left"
-like "$dir/results.csv" '^scenario,case,guest,test,repeat,vcpu,kind,name,sample,value,unit,cycles,detail,vcpus,memory_mb' \
+like "$dir/results.csv" '^scenario,case,guest,test,repeat,vm,vcpu,kind,name,sample,value,unit,cycles,detail,vms,vcpus,memory_mb' \
 	"results.csv has its header"
-like "$dir/results.csv" '^todo-test,[0-9]+,ioexit,cpuid,0,1,metric,cpuid.cpl3,2,[0-9.e+]+,ns/op,[0-9.e+]+,,2,64' \
+like "$dir/results.csv" '^todo-test,[0-9]+,ioexit,cpuid,0,0,1,metric,cpuid.cpl3,2,[0-9.e+]+,ns/op,[0-9.e+]+,,1,2,64' \
 	"one row per case x metric x sample, with the knob columns"
 like "$dir/results.csv" ',check,deliberate_failure,,0,pass,' "checks are rows too"
 cmp -s "$dir/run.tap" "$TMP/out"

@@ -332,6 +332,16 @@ static void test_print(void)
 
 /* --- expansion edge cases --------------------------------------------------- */
 
+static struct sc_setting *sc_setting_find_knob(struct sc_case *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->nr_knobs; i++)
+		if (!strcmp(c->knobs[i].name, name))
+			return &c->knobs[i];
+	return NULL;
+}
+
 static void test_expand_edges(void)
 {
 	struct scenario *sc = load_good("matrix.yaml");
@@ -374,6 +384,40 @@ static void test_expand_edges(void)
 	snprintf(one.point[0].name, SC_NAME_MAX, "backing");
 	snprintf(one.point[0].value, KNOB_VALUE_MAX, "hugetlb-1g");
 	is_str(sc_case_label(&one, label, sizeof(label)), "ioexit:pio back", "label is cut to the buffer");
+	free(sc);
+}
+
+/* test_topology - both spellings of a topology; one that cannot hold a case's vCPUs. */
+static void test_topology(void)
+{
+	static const char *const want[] = {
+		"1x4x1", "1x4x1", "2x2x1", "2x2x1", "1x2x2", "1x2x2", "4x1x1", "4x1x1",
+	};
+	struct scenario *sc = load_good("topology.yaml");
+	struct sc_setting *t;
+	struct sc_case *c;
+	char err[ERR_MAX];
+	int i, n = 0, bad = 0, r;
+
+	c = expand(sc, &n);
+	is_int(n, 8, "topology.yaml: 4 topologies x 2 vCPU counts");
+	for (i = 0; c && i < n && i < 8; i++) {
+		t = sc_setting_find_knob(&c[i], "topology");
+		bad += !t || strcmp(t->value, want[i]);
+		t = sc_setting_find_knob(&c[i], "cpu_model");
+		bad += !t || strcmp(t->value, "baseline");
+	}
+	is_int(bad, 0, "maps become SxCxT; the top-level cpu_model is a fixed knob of every case");
+	free(c);
+
+	/* 2x1x1 cannot hold 4 vCPUs: found at expansion, where vCPUs are known. */
+	snprintf(sc->axes[0].values[1].value, KNOB_VALUE_MAX, "2x1x1");
+	c = (struct sc_case *)1;
+	r = scenario_expand(sc, &c, &n, err, sizeof(err));
+	is_int(r, -EINVAL, "a topology smaller than a case's vCPUs is refused");
+	ok(!c && !n, "...with no cases");
+	ok(strstr(err, "topology.yaml:7:21: topology: ") && strstr(err, "(case 3, ioexit:cpuid topology=2x1x1 vcpus=4, has 4 vCPUs)"),
+	   "...at the value's line and column, naming the case: %s", err);
 	free(sc);
 }
 
@@ -452,6 +496,7 @@ int main(void)
 	test_write();
 	test_print();
 	test_expand_edges();
+	test_topology();
 	test_load_errors();
 	test_expect();
 	return done_testing();
