@@ -251,7 +251,13 @@ struct vmm_vcpu_info {
 	char affinity[128];		/* CPU list the thread may run on, read back ("0-1") */
 	int last_cpu;			/* the CPU it last ran on, -1 unknown */
 	bool have_times;		/* the fields below are valid */
-	double user_s, system_s, guest_s;	/* /proc/thread-self/stat utime, stime, guest_time */
+	/*
+	 * User and system time from getrusage(RUSAGE_THREAD) (to the us: the
+	 * same figures as /proc/thread-self/stat utime and stime, which are
+	 * whole ticks); guest time from that stat's guest_time (ticks, and
+	 * also counted in user time).
+	 */
+	double user_s, system_s, guest_s;
 	long vol_ctxsw, invol_ctxsw;	/* getrusage(RUSAGE_THREAD) */
 };
 
