@@ -221,6 +221,11 @@ int vm_run(struct vm *vm, double timeout_s, vmm_event_fn fn, void *ctx,
  * several VMs at once: vm_start starts the vCPU threads (the deadline is
  * @timeout_s from now) and returns; vm_finish waits for them as vm_run
  * does and fills the @res given to vm_start.  vm_run = vm_start + vm_finish.
+ * Each VM has its own watchdog thread, so a deadline holds while the caller
+ * waits on another VM.  vm_start returns 0, or -errno with @res already
+ * VM_ERROR (call vm_finish all the same), -EBUSY on a second start;
+ * vm_finish returns 0 for VM_DONE, -1 otherwise, -EINVAL without a start.
+ * vm_destroy of a VM started and not finished stops it (@res untouched).
  */
 int vm_start(struct vm *vm, double timeout_s, vmm_event_fn fn, void *ctx,
 	     struct vm_run_result *res);
