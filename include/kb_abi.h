@@ -149,7 +149,11 @@ struct kb_boot_info {
  * checks that none shows.  qemu64's set, plus x2APIC and the hypervisor
  * bit (as QEMU adds them under KVM) and HTT (set when a package has more
  * than one logical CPU).  Leaf 0x80000001 EDX repeats leaf 1's legacy bits
- * on AMD.
+ * on AMD, where its ECX also shows CmpLegacy (bit 1) when a package has more
+ * than one logical CPU, as QEMU sets it.
+ * kvm_pvm does not keep the mask: it puts the host's natively usable
+ * features back into leaves 1 (ECX, EDX), 7 and 0xD whatever the VMM sets
+ * (KVM_GET_CPUID2 shows them, so does the guest's cpuid).
  */
 #define KB_BASELINE_1_ECX	0x80202001u	/* sse3 cx16 x2apic hypervisor */
 #define KB_BASELINE_1_EDX	0x178bfbfdu	/* fpu de pse tsc msr pae mce cx8 apic sep mtrr */

@@ -17,10 +17,11 @@
 /* abi_event - hand an event to the harness, one at a time, and track the outcome. */
 void abi_event(struct vm *vm, struct vmm_event *ev)
 {
-	struct vm_run_result *res = vm->res;
+	struct vm_run_result *res;
 	bool crash = false;
 
 	pthread_mutex_lock(&vm->lock);
+	res = vm->res;		/* under the lock: vm_destroy may swap it */
 	switch (ev->type) {
 	case VMM_EV_DONE:
 		if (ev->arg && res->status == 0)
@@ -141,10 +142,13 @@ static void abi_call(struct vcpu *v, uint32_t gpa)
 	struct kb_call *g, c;
 	struct timespec now;
 
-	if (!vm->first_call_seen) {
+	if (!atomic_load(&vm->first_call_seen)) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		vm->first_call_seen = true;
-		vm->res->first_call_us = ts_diff_us(&vm->t_create, &now);
+		pthread_mutex_lock(&vm->lock);
+		if (!vm->first_call_seen)
+			vm->res->first_call_us = ts_diff_us(&vm->t_create, &now);
+		atomic_store(&vm->first_call_seen, true);
+		pthread_mutex_unlock(&vm->lock);
 	}
 	g = ram_range(vm, gpa, sizeof(c));
 	if (!g || gpa % 8) {

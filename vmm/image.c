@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vmm.h"
+#include "vmm_int.h"
 
 #define IMAGE_MAX_SIZE	(64u << 20)
 
@@ -290,4 +290,24 @@ const struct kb_test_desc *image_find_test(const struct vmm_image *img, const ch
 		if (!strcmp(img->tests[i].name, name))
 			return &img->tests[i];
 	return NULL;
+}
+
+const struct kb_test_desc *image_default_test(const struct vmm_image *img)
+{
+	const Elf64_Ehdr *eh = (const void *)img->buf;
+	const Elf64_Shdr *sh;
+	const struct kb_test_desc *d;
+	char name[KB_TEST_NAME_MAX], why[8];
+
+	if (!img->nr_tests)
+		return NULL;
+	/* Checked again: a struct vmm_image may also be built by hand. */
+	sh = img->buf && !check_ehdr(eh, img->len, why, sizeof(why)) ?
+	     find_section(img, eh, ".kb_tests") : NULL;
+	if (!sh || sh->sh_size < sizeof(*d) || !in_file(sh->sh_offset, sh->sh_size, img->len))
+		return &img->tests[0];
+	d = (const void *)(img->buf + sh->sh_offset);
+	memcpy(name, d->name, sizeof(name));
+	name[sizeof(name) - 1] = 0;
+	return image_find_test(img, name) ?: &img->tests[0];
 }

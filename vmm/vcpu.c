@@ -191,19 +191,6 @@ static void vcpu_loop(struct vcpu *v)
 	}
 }
 
-/* vcpu_pin - before the first KVM_RUN, so the vCPU never runs elsewhere. */
-static void vcpu_pin(struct vcpu *v)
-{
-	int cpu = v->vm->cfg.pin ? v->vm->cfg.pin_cpu[v->id] : -1;
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-}
-
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -213,7 +200,7 @@ static void *vcpu_thread(void *arg)
 	v->tid = syscall(SYS_gettid);
 	snprintf(name, sizeof(name), "vcpu%d", v->id);
 	pthread_setname_np(pthread_self(), name);
-	vcpu_pin(v);
+	vcpu_info_pin(v);
 	vcpu_loop(v);
 	if (!v->stopped && vm->timed_out) {	/* stopped by the watchdog */
 		struct vmm_event ev = { .type = VMM_EV_TIMEOUT, .vcpu = v->id,
@@ -223,8 +210,10 @@ static void *vcpu_thread(void *arg)
 		ev.have_regs = true;
 		abi_event(vm, &ev);
 	}
+	vcpu_info_exit(v);
 	pthread_mutex_lock(&vm->lock);
-	vm->running--;
+	if (--vm->running == 0)
+		clock_gettime(CLOCK_MONOTONIC, &vm->t_end);
 	pthread_cond_broadcast(&vm->cond);
 	pthread_mutex_unlock(&vm->lock);
 	return NULL;
@@ -347,12 +336,58 @@ static void vm_join(struct vm *vm)
 	}
 }
 
-int vm_run(struct vm *vm, double timeout_s, vmm_event_fn fn, void *ctx,
-	   struct vm_run_result *res)
+/*
+ * vm_watch - the watchdog: wait for the vCPU threads until the run's
+ * deadline or vmm_abort(), then kick them out and give them a grace period.
+ */
+static void vm_watch(struct vm *vm)
 {
-	struct timespec t0, t1, deadline;
-	pthread_condattr_t ca;
-	int i, r;
+	struct timespec grace;
+	int r = vm_wait(vm, &vm->deadline);
+
+	if (!r)
+		return;
+	vm->timed_out = r == ETIMEDOUT;	/* before the kick: the vCPUs read it */
+	vm->interrupted = r == EINTR;
+	vm_kick_all(vm);
+	deadline_in(&grace, JOIN_GRACE_S);
+	vm_wait(vm, &grace);
+}
+
+static void *vm_watchdog(void *arg)
+{
+	pthread_setname_np(pthread_self(), "vmwatch");
+	vm_watch(arg);
+	return NULL;
+}
+
+/*
+ * vm_watchdog_start - one watchdog thread per VM, so that each VM's
+ * deadline holds while its owner waits on another VM.  It blocks every
+ * signal: process signals (SIGINT...) go to other threads.  Without it
+ * (pthread_create failed) vm_finish watches instead.
+ */
+static void vm_watchdog_start(struct vm *vm)
+{
+	sigset_t all, old;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	vm->watchdog_started = !pthread_create(&vm->watchdog, NULL, vm_watchdog, vm);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void vm_run_fail(struct vm *vm, const char *why)
+{
+	snprintf(vm->res->why, sizeof(vm->res->why), "%s", why);
+	vm->res->outcome = VM_ERROR;
+}
+
+int vm_start(struct vm *vm, double timeout_s, vmm_event_fn fn, void *ctx,
+	     struct vm_run_result *res)
+{
+	char why[96];
+	int r;
 
 	memset(res, 0, sizeof(*res));
 	if (vm->ran) {
@@ -364,43 +399,65 @@ int vm_run(struct vm *vm, double timeout_s, vmm_event_fn fn, void *ctx,
 	vm->fn = fn;
 	vm->ctx = ctx;
 	vm->res = res;
+	vm->timeout_s = timeout_s;
 	res->first_call_us = -1;
 	res->outcome = VM_DONE;
 	kick_install();
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_destroy(&vm->cond);
-	pthread_cond_init(&vm->cond, &ca);
-	pthread_condattr_destroy(&ca);
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	deadline_in(&deadline, timeout_s);
-	r = vmm_aborted() ? EINTR : vm_start_threads(vm);
-	if (r == EINTR) {
-		snprintf(res->why, sizeof(res->why), "interrupted");
-		res->outcome = VM_ERROR;
-	} else if (r) {
-		snprintf(res->why, sizeof(res->why), "pthread_create: %s", strerror(r));
-		res->outcome = VM_ERROR;
-		vm_kick_all(vm);
-	} else if ((r = vm_wait(vm, &deadline))) {
-		vm->timed_out = r == ETIMEDOUT;
-		vm_kick_all(vm);
-		deadline_in(&deadline, JOIN_GRACE_S);
-		vm_wait(vm, &deadline);
-		if (r == EINTR && res->outcome == VM_DONE) {
-			res->outcome = VM_ERROR;
-			snprintf(res->why, sizeof(res->why), "interrupted");
-		}
+	clock_gettime(CLOCK_MONOTONIC, &vm->t_start);
+	deadline_in(&vm->deadline, timeout_s);
+	if (vmm_aborted()) {
+		vm_run_fail(vm, "interrupted");
+		return -EINTR;
 	}
+	r = vm_start_threads(vm);
+	if (r) {
+		snprintf(why, sizeof(why), "pthread_create: %s", strerror(r));
+		vm_run_fail(vm, why);
+		vm_kick_all(vm);
+		return -r;
+	}
+	vm_watchdog_start(vm);
+	return 0;
+}
+
+int vm_finish(struct vm *vm)
+{
+	struct vm_run_result *res = vm->res;
+	struct timespec t1;
+	int i;
+
+	if (!vm->ran || vm->finished)
+		return -EINVAL;
+	vm->finished = true;
+	if (vm->watchdog_started)
+		pthread_join(vm->watchdog, NULL);
+	else
+		vm_watch(vm);
 	vm_join(vm);
+	if (vm->interrupted && res->outcome == VM_DONE)
+		vm_run_fail(vm, "interrupted");
 	if (vm->timed_out && res->outcome == VM_DONE) {
 		res->outcome = VM_TIMEOUT;
-		snprintf(res->why, sizeof(res->why), "timeout after %g s", timeout_s);
+		snprintf(res->why, sizeof(res->why), "timeout after %g s", vm->timeout_s);
 	}
+	/* The run ends with its last vCPU thread, not when its owner gets here. */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	res->wall_s = ts_diff_us(&t0, &t1) / 1e6;
+	pthread_mutex_lock(&vm->lock);
+	if (vm->running == 0 && vm->t_end.tv_sec)
+		t1 = vm->t_end;
+	pthread_mutex_unlock(&vm->lock);
+	res->wall_s = ts_diff_us(&vm->t_start, &t1) / 1e6;
 	for (i = 0; i < vm->nr_vcpus; i++)
 		res->exits += vm->vcpu[i].exits;
 	return res->outcome == VM_DONE ? 0 : -1;
+}
+
+int vm_run(struct vm *vm, double timeout_s, vmm_event_fn fn, void *ctx,
+	   struct vm_run_result *res)
+{
+	int r = vm_start(vm, timeout_s, fn, ctx, res);
+
+	if (r == -EBUSY)
+		return r;
+	return vm_finish(vm);
 }

@@ -118,16 +118,38 @@ static int vm_load_image(struct vm *vm, char *err, size_t len)
 	return 0;
 }
 
-static int vcpu_create(struct vm *vm, int id, char *err, size_t len)
+/* vm_max_vcpu_id - the bound KVM puts on KVM_CREATE_VCPU's id (exclusive). */
+static int vm_max_vcpu_id(struct vm *vm)
+{
+	int n = kvm_check_cap(vm->fd, KVM_CAP_MAX_VCPU_ID);
+
+	return n > 0 ? n : kvm_check_cap(vm->fd, KVM_CAP_MAX_VCPUS);
+}
+
+/*
+ * vcpu_create - KVM's vcpu_id is the APIC ID the topology gives (the
+ * in-kernel LAPIC takes its ID from it); @id, our index, names the vCPU
+ * everywhere else.  Index 0 has APIC ID 0, KVM's default BSP.
+ */
+static int vcpu_create(struct vm *vm, int id, int max_id, char *err, size_t len)
 {
 	struct vcpu *v = &vm->vcpu[id];
 	char what[64];
 
 	v->vm = vm;
 	v->id = id;
-	v->fd = ioctl(vm->fd, KVM_CREATE_VCPU, id);
+	v->apic_id = vm_topology_apic_id(&vm->topo, id);
+	v->info.apic_id = v->apic_id;
+	v->info.pin_cpu = vm->cfg.pin ? vm->cfg.pin_cpu[id] : -1;
+	v->info.last_cpu = -1;
+	if (max_id > 0 && v->apic_id >= (uint32_t)max_id) {
+		snprintf(err, len, "vcpu%d: APIC ID %u is too big, KVM takes vCPU IDs below %d",
+			 id, v->apic_id, max_id);
+		return -EINVAL;
+	}
+	v->fd = ioctl(vm->fd, KVM_CREATE_VCPU, v->apic_id);
 	if (v->fd < 0) {
-		snprintf(what, sizeof(what), "KVM_CREATE_VCPU %d", id);
+		snprintf(what, sizeof(what), "KVM_CREATE_VCPU %u (vcpu%d)", v->apic_id, id);
 		return vm_err(err, len, what);
 	}
 	v->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
@@ -137,6 +159,22 @@ static int vcpu_create(struct vm *vm, int id, char *err, size_t len)
 	}
 	v->stats = stats_open(ioctl(v->fd, KVM_GET_STATS_FD, 0));
 	return 0;
+}
+
+/* vm_test - the test the guest will run: the one named, or the image's default. */
+static const struct kb_test_desc *vm_test(const struct vm_config *cfg,
+					  const struct vmm_image *img)
+{
+	if (cfg->test && cfg->test[0])
+		return image_find_test(img, cfg->test);
+	return image_default_test(img);
+}
+
+static bool vm_test_wakes_aps(const struct vm_config *cfg, const struct vmm_image *img)
+{
+	const struct kb_test_desc *t = vm_test(cfg, img);
+
+	return t && (t->flags & KB_TEST_F_SIPI);
 }
 
 static int vm_check_config(const struct vm_config *cfg, const struct vmm_image *img,
@@ -154,16 +192,28 @@ static int vm_check_config(const struct vm_config *cfg, const struct vmm_image *
 			 (unsigned long long)(KB_RAM_MAX >> 20));
 		return -EINVAL;
 	}
+	if (vm_topology_check(&cfg->topo, cfg->nr_vcpus, err, len))
+		return -EINVAL;
+	if (cfg->cpu_model != VM_CPU_HOST && cfg->cpu_model != VM_CPU_BASELINE) {
+		snprintf(err, len, "CPU model %d: must be host (%d) or baseline (%d)",
+			 cfg->cpu_model, VM_CPU_HOST, VM_CPU_BASELINE);
+		return -EINVAL;
+	}
 	if (cfg->test && cfg->test[0] && !image_find_test(img, cfg->test)) {
 		snprintf(err, len, "the guest has no test '%s'", cfg->test);
 		return -ENOENT;
+	}
+	if (vm_test_wakes_aps(cfg, img) && cfg->nr_vcpus > 1 && !cfg->irqchip) {
+		snprintf(err, len, "test '%s' wakes its APs by INIT/SIPI: it needs the in-kernel LAPIC",
+			 vm_test(cfg, img)->name);
+		return -EINVAL;
 	}
 	return 0;
 }
 
 static int vm_setup(struct vm *vm, char *err, size_t len)
 {
-	int r, i;
+	int r, i, max_id;
 
 	vm->kvm_fd = kvm_open(err, len);
 	if (vm->kvm_fd < 0)
@@ -180,8 +230,9 @@ static int vm_setup(struct vm *vm, char *err, size_t len)
 	if (vm->cfg.irqchip && ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0))
 		return vm_err(err, len, "KVM_CREATE_IRQCHIP");
 	vm_setup_ioeventfd(vm);
+	max_id = vm_max_vcpu_id(vm);
 	for (i = 0; i < vm->nr_vcpus; i++) {
-		r = vcpu_create(vm, i, err, len);
+		r = vcpu_create(vm, i, max_id, err, len);
 		if (r)
 			return r;
 	}
@@ -194,6 +245,17 @@ static int vm_setup(struct vm *vm, char *err, size_t len)
 	for (i = 0; i < vm->nr_vcpus && !r; i++)
 		r = x86_vcpu_reset(&vm->vcpu[i], err, len);
 	return r;
+}
+
+/* vm_cond_init - a condition variable timed on CLOCK_MONOTONIC, like the deadlines. */
+static void vm_cond_init(pthread_cond_t *cond)
+{
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(cond, &ca);
+	pthread_condattr_destroy(&ca);
 }
 
 struct vm *vm_create(const struct vm_config *cfg, const struct vmm_image *img,
@@ -213,17 +275,36 @@ struct vm *vm_create(const struct vm_config *cfg, const struct vmm_image *img,
 	vm->cfg = *cfg;
 	vm->img = img;
 	vm->nr_vcpus = cfg->nr_vcpus;
+	topo_resolve(&cfg->topo, cfg->nr_vcpus, &vm->topo);
+	vm->aps_wait = vm_test_wakes_aps(cfg, img);
 	vm->ram_size = cfg->ram_size;
 	vm->kvm_fd = vm->fd = vm->efd = -1;
 	for (i = 0; i < KB_MAX_VCPUS; i++)
 		vm->vcpu[i].fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);
-	pthread_cond_init(&vm->cond, NULL);
+	vm_cond_init(&vm->cond);
 	if (vm_setup(vm, err, errlen)) {
 		vm_destroy(vm);
 		return NULL;
 	}
 	return vm;
+}
+
+/*
+ * vm_abandon - a VM started and never finished: stop and reap its threads,
+ * without writing to the caller's result or calling its callback, both of
+ * which may be gone by now.
+ */
+static void vm_abandon(struct vm *vm)
+{
+	struct vm_run_result scratch = { 0 };
+
+	pthread_mutex_lock(&vm->lock);
+	vm->res = &scratch;
+	vm->fn = NULL;
+	pthread_mutex_unlock(&vm->lock);
+	vm_kick_all(vm);
+	vm_finish(vm);
 }
 
 void vm_destroy(struct vm *vm)
@@ -232,6 +313,8 @@ void vm_destroy(struct vm *vm)
 
 	if (!vm)
 		return;
+	if (vm->ran && !vm->finished)
+		vm_abandon(vm);
 	for (i = 0; i < KB_MAX_VCPUS; i++) {
 		struct vcpu *v = &vm->vcpu[i];
 
@@ -283,6 +366,14 @@ uint64_t vm_tsc_khz(const struct vm *vm)
 pid_t vm_vcpu_tid(const struct vm *vm, int vcpu)
 {
 	return vm->vcpu[vcpu].tid;
+}
+
+int vm_vcpu_info(const struct vm *vm, int vcpu, struct vmm_vcpu_info *out)
+{
+	if (vcpu < 0 || vcpu >= vm->nr_vcpus)
+		return -EINVAL;
+	*out = vm->vcpu[vcpu].info;
+	return 0;
 }
 
 const char *vm_outcome_name(enum vm_outcome o)

@@ -221,6 +221,11 @@ int vm_run(struct vm *vm, double timeout_s, vmm_event_fn fn, void *ctx,
  * several VMs at once: vm_start starts the vCPU threads (the deadline is
  * @timeout_s from now) and returns; vm_finish waits for them as vm_run
  * does and fills the @res given to vm_start.  vm_run = vm_start + vm_finish.
+ * Each VM has its own watchdog thread, so a deadline holds while the caller
+ * waits on another VM.  vm_start returns 0, or -errno with @res already
+ * VM_ERROR (call vm_finish all the same), -EBUSY on a second start;
+ * vm_finish returns 0 for VM_DONE, -1 otherwise, -EINVAL without a start.
+ * vm_destroy of a VM started and not finished stops it (@res untouched).
  */
 int vm_start(struct vm *vm, double timeout_s, vmm_event_fn fn, void *ctx,
 	     struct vm_run_result *res);
@@ -251,7 +256,13 @@ struct vmm_vcpu_info {
 	char affinity[128];		/* CPU list the thread may run on, read back ("0-1") */
 	int last_cpu;			/* the CPU it last ran on, -1 unknown */
 	bool have_times;		/* the fields below are valid */
-	double user_s, system_s, guest_s;	/* /proc/thread-self/stat utime, stime, guest_time */
+	/*
+	 * User and system time from getrusage(RUSAGE_THREAD) (to the us: the
+	 * same figures as /proc/thread-self/stat utime and stime, which are
+	 * whole ticks); guest time from that stat's guest_time (ticks, and
+	 * also counted in user time).
+	 */
+	double user_s, system_s, guest_s;
 	long vol_ctxsw, invol_ctxsw;	/* getrusage(RUSAGE_THREAD) */
 };
 

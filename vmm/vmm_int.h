@@ -5,6 +5,7 @@
 
 #include <linux/kvm.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -31,12 +32,14 @@ struct vcpu {
 	int id;
 	int fd;
 	struct kvm_run *run;
+	uint32_t apic_id;		/* the KVM vcpu_id, so the in-kernel LAPIC's ID */
 	pthread_t thread;
 	bool thread_started;
 	pid_t tid;
 	bool stopped;			/* called done(), crashed, or was stopped */
 	uint64_t exits;
 	struct kvm_stats *stats;
+	struct vmm_vcpu_info info;	/* filled by the thread; see vm_vcpu_info() */
 };
 
 struct vm {
@@ -48,6 +51,8 @@ struct vm {
 	struct vm_config cfg;
 	const struct vmm_image *img;
 	int nr_vcpus;
+	struct vm_topology topo;	/* effective: no field is 0 */
+	bool aps_wait;			/* the test wakes the APs by INIT/SIPI */
 	struct vcpu vcpu[KB_MAX_VCPUS];
 	struct kvm_stats *stats;
 	uint64_t tsc_khz;
@@ -58,13 +63,20 @@ struct vm {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int running;			/* vCPU threads not yet finished */
-	bool ran;
+	bool ran;			/* vm_start was called */
+	bool finished;			/* vm_finish was called */
 	atomic_bool stop;		/* watchdog or crash: every vCPU leaves */
 	bool timed_out;			/* the watchdog fired (set before the kick) */
+	bool interrupted;		/* vmm_abort() stopped the run */
+	double timeout_s;
+	struct timespec t_start, t_end;	/* vm_start, the last vCPU thread's end */
+	struct timespec deadline;
+	pthread_t watchdog;
+	bool watchdog_started;
 	vmm_event_fn fn;
 	void *ctx;
 	struct vm_run_result *res;
-	bool first_call_seen;
+	atomic_bool first_call_seen;	/* read without the lock, set under it */
 
 	/* devices */
 	uint8_t fifo[ECHO_FIFO_SIZE];
@@ -79,22 +91,50 @@ void *mem_alloc(uint64_t size, const struct vmm_mem_opts *o, char *err, size_t l
 void mem_free(void *p, uint64_t size);
 uint64_t mem_align(enum vmm_backing b);
 
+#define CPUID_MAX_ENTRIES	256
+
 struct cpuid_table {
 	struct kvm_cpuid2 c;
-	struct kvm_cpuid_entry2 e[256];
+	struct kvm_cpuid_entry2 e[CPUID_MAX_ENTRIES];
 };
+
+/* topology.c */
+unsigned topo_bits(unsigned n);
+/* topo_resolve - @t with the all-0 default made explicit (1 x @nr_vcpus x 1). */
+void topo_resolve(const struct vm_topology *t, int nr_vcpus, struct vm_topology *out);
+
+/* cpuid.c */
+const struct cpuid_table *supported_cpuid(int kvm_fd, char *err, size_t len);
+struct kvm_cpuid_entry2 *cpuid_find(struct cpuid_table *t, uint32_t fn, uint32_t index);
+/* cpuid_build - vCPU @index's table: supported, masked to the model, with its topology. */
+int cpuid_build(const struct vm *vm, int index, struct cpuid_table *out, char *err, size_t len);
+int cpuid_set(struct vcpu *v, char *err, size_t len);
+
+/* image.c */
+/*
+ * image_default_test - the test a guest runs when asked for "": the first
+ * entry of .kb_tests in file order (what the guest runtime walks), not
+ * img->tests[0], which is sorted by address.  NULL for an image with none.
+ */
+const struct kb_test_desc *image_default_test(const struct vmm_image *img);
 
 /* x86.c: boot scaffolding written into guest RAM, and the vCPU's initial state. */
 void x86_build_tables(struct vm *vm);
 int x86_vcpu_reset(struct vcpu *v, char *err, size_t len);
 uint64_t x86_stack_top(const struct vm *vm, int cpu, bool user);
 uint64_t x86_free_base(const struct vm *vm);
-const struct cpuid_table *supported_cpuid(int kvm_fd, char *err, size_t len);
 
 /* abi.c: exits the VMM serves. */
 void abi_event(struct vm *vm, struct vmm_event *ev);
 bool abi_handle_io(struct vcpu *v);
 bool abi_handle_mmio(struct vcpu *v);
+
+/* vcpu_info.c */
+void cpulist_format(const cpu_set_t *set, char *buf, size_t len);
+int thread_stat_parse(const char *line, unsigned long long *utime,
+		      unsigned long long *stime, unsigned long long *guest, int *cpu);
+void vcpu_info_pin(struct vcpu *v);
+void vcpu_info_exit(struct vcpu *v);
 
 /* vcpu.c */
 void vcpu_get_regs(struct vcpu *v, struct kb_regs *r);

@@ -53,6 +53,7 @@ _Static_assert(sizeof(struct tss64) <= TSS_STRIDE, "TSS stride");
 _Static_assert(GPA_TSS + KB_MAX_VCPUS * TSS_STRIDE <= GPA_BOOT_INFO, "TSSs fit");
 _Static_assert(sizeof(struct kb_boot_info) <= KB_PT_BASE - GPA_BOOT_INFO, "boot info fits");
 _Static_assert(KB_SEL_TSS(KB_MAX_VCPUS) <= 0x1000, "GDT fits one page");
+_Static_assert(KB_SEL_CS32 < KB_SEL_TSS(0), "the GDT limit (up to the TSSs) covers CS32");
 
 static void *gpa_ptr(struct vm *vm, uint64_t gpa)
 {
@@ -84,6 +85,8 @@ static void gdt_build(struct vm *vm)
 	gdt[KB_SEL_DS0 / 8] = 0x00cf93000000ffffull;	/* P, DPL0, data rw */
 	gdt[KB_SEL_DS3 / 8] = 0x00cff3000000ffffull;	/* P, DPL3, data rw */
 	gdt[KB_SEL_CS3 / 8] = 0x00affb000000ffffull;	/* L, P, DPL3, code */
+	/* G, D (32-bit), P, DPL0, code: a SIPI trampoline's protected-mode step. */
+	gdt[KB_SEL_CS32 / 8] = 0x00cf9b000000ffffull;
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		uint64_t base = GPA_TSS + i * TSS_STRIDE;
 		uint64_t lim = sizeof(struct tss64) - 1;	/* covers the I/O bitmap */
@@ -155,10 +158,12 @@ static void boot_info_build(struct vm *vm)
 	bi->tsc_khz = vm->tsc_khz;
 	bi->free_base = x86_free_base(vm);
 	bi->host_flags = vm->efd >= 0 ? KB_HOST_IOEVENTFD : 0;
-	bi->sockets = 1;		/* flat until the topology is configurable */
-	bi->cores = vm->nr_vcpus;
-	bi->threads = 1;
-	bi->cpu_model = KB_CPU_MODEL_HOST;
+	if (vm->aps_wait)
+		bi->host_flags |= KB_HOST_APS_WAIT;
+	bi->sockets = vm->topo.sockets;
+	bi->cores = vm->topo.cores;
+	bi->threads = vm->topo.threads;
+	bi->cpu_model = vm->cfg.cpu_model;
 	snprintf(bi->test, sizeof(bi->test), "%s", vm->cfg.test ? vm->cfg.test : "");
 	bi->nr_params = vm->cfg.nr_params;
 	memcpy(bi->params, vm->cfg.params, sizeof(bi->params));
@@ -166,7 +171,7 @@ static void boot_info_build(struct vm *vm)
 		bi->cpu[i].kstack_top = x86_stack_top(vm, i, false);
 		bi->cpu[i].ustack_top = x86_stack_top(vm, i, true);
 		bi->cpu[i].tss = GPA_TSS + i * TSS_STRIDE;
-		bi->cpu[i].apic_id = i;
+		bi->cpu[i].apic_id = vm->vcpu[i].apic_id;
 	}
 }
 
@@ -223,58 +228,6 @@ fail:
 	return -errno;
 }
 
-/*
- * supported_cpuid - KVM_GET_SUPPORTED_CPUID, asked once per process: it
- * does not change while the module is loaded, and asking costs ~0.3 ms on
- * nested hosts, a good part of a VM's whole start-up.
- */
-const struct cpuid_table *supported_cpuid(int kvm_fd, char *err, size_t len)
-{
-	static struct cpuid_table t;
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	static bool have;
-	int e = 0;
-
-	pthread_mutex_lock(&lock);
-	if (!have) {
-		t.c.nent = 256;
-		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, &t))
-			e = errno;
-		have = !e;
-	}
-	pthread_mutex_unlock(&lock);
-	if (e) {
-		snprintf(err, len, "KVM_GET_SUPPORTED_CPUID: %s", strerror(e));
-		return NULL;
-	}
-	return &t;
-}
-
-/* cpuid_set - what KVM supports, with this vCPU's APIC ID in leaves 0x1 and 0xb. */
-static int cpuid_set(struct vcpu *v, char *err, size_t len)
-{
-	const struct cpuid_table *sup = supported_cpuid(v->vm->kvm_fd, err, len);
-	struct cpuid_table cp;
-	unsigned i;
-
-	if (!sup)
-		return -EIO;
-	memcpy(&cp, sup, sizeof(cp));
-	for (i = 0; i < cp.c.nent; i++) {
-		struct kvm_cpuid_entry2 *e = &cp.e[i];
-
-		if (e->function == 1)
-			e->ebx = (e->ebx & 0x00ffffff) | ((uint32_t)v->id << 24);
-		if (e->function == 0xb || e->function == 0x1f)
-			e->edx = v->id;
-	}
-	if (ioctl(v->fd, KVM_SET_CPUID2, &cp)) {
-		snprintf(err, len, "vcpu%d: KVM_SET_CPUID2: %s", v->id, strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
 int x86_vcpu_reset(struct vcpu *v, char *err, size_t len)
 {
 	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
@@ -295,8 +248,13 @@ int x86_vcpu_reset(struct vcpu *v, char *err, size_t len)
 		snprintf(err, len, "vcpu%d: KVM_SET_REGS: %s", v->id, strerror(errno));
 		return -errno;
 	}
-	/* APs would wait for INIT/SIPI with an in-kernel LAPIC: start them directly. */
-	if (v->id && v->vm->cfg.irqchip && ioctl(v->fd, KVM_SET_MP_STATE, &mp)) {
+	/*
+	 * With an in-kernel LAPIC, APs wait for INIT/SIPI: start them directly
+	 * unless the test wants to wake them itself.  (The registers above
+	 * are then harmless: INIT resets them.)
+	 */
+	if (v->id && v->vm->cfg.irqchip && !v->vm->aps_wait &&
+	    ioctl(v->fd, KVM_SET_MP_STATE, &mp)) {
 		snprintf(err, len, "vcpu%d: KVM_SET_MP_STATE: %s", v->id, strerror(errno));
 		return -errno;
 	}
