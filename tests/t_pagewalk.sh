@@ -93,9 +93,9 @@ like "$TMP/small" '^ok 1 - pagewalk:chase chase # SKIP ws_mb=64 with 4k guest pa
 	>"$TMP/r" 2>&1
 ok $? "pagewalk:chase with a results directory exits 0"
 dir=$(ls -d "$TMP"/res/*/ 2>/dev/null | head -1)
-like "$dir/results.csv" '^[^,]*,0,pagewalk,chase,0,-1,metric,chase\.native,0,[0-9.e+-]+,ns/op,[0-9.e+-]+,' \
+like "$dir/results.csv" '^[^,]*,0,pagewalk,chase,0,-1,-1,metric,chase\.native,0,[0-9.e+-]+,ns/op,[0-9.e+-]+,' \
 	"results.csv has the native samples (vcpu -1, ns/op and cycles)"
-like "$dir/results.csv" '^[^,]*,0,pagewalk,chase,0,-1,metric,chase\.ratio,0,[0-9.e+-]+,ratio,,' \
+like "$dir/results.csv" '^[^,]*,0,pagewalk,chase,0,-1,-1,metric,chase\.ratio,0,[0-9.e+-]+,ratio,,' \
 	"results.csv has the ratio"
 like "$dir/summary.md" '^\| pagewalk:chase \| chase\.native \| [0-9.]+ .*\| ns/op \|' "summary.md has the twin"
 like "$dir/summary.md" '^\| pagewalk:chase \| chase\.ratio \| [0-9.]+ .*\| ratio \|' "summary.md has the ratio"
