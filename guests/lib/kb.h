@@ -14,12 +14,21 @@
 #include "kb_abi.h"
 #include "kb_kernels.h"
 
-#define KB_TEST(func, description)					\
+/*
+ * KB_TEST_FLAGS - a test with KB_TEST_F_* flags for the VMM (e.g.
+ * KB_TEST_F_SIPI: APs wait for INIT/SIPI instead of running the test).
+ */
+#define KB_TEST_FLAGS(func, description, test_flags)				\
 	static void func(void);						\
+	_Static_assert(sizeof(description) < KB_TEST_DESC_MAX,		\
+		       #func ": description too long");			\
 	static const struct kb_test_desc __kb_test_##func			\
 	__attribute__((used, section(".kb_tests"), aligned(8))) = {		\
-		.name = #func, .desc = description, .fn = (uint64_t)func };	\
+		.name = #func, .desc = description, .flags = (test_flags),	\
+		.fn = (uint64_t)func };						\
 	static void func(void)
+
+#define KB_TEST(func, description)	KB_TEST_FLAGS(func, description, 0)
 
 #define KB_PERCPU_SAMPLES	1024
 
@@ -30,7 +39,7 @@ typedef void (*kb_bench_fn)(void *arg, uint64_t iters);
 struct kb_percpu {
 	struct kb_percpu *self;		/* %gs:0 */
 	uint32_t id;
-	uint32_t pad;
+	uint32_t x2apic;		/* the LAPIC is in x2APIC mode: MSRs, no MMIO page */
 	uint64_t kstack_top, ustack_top, tss;
 	uint64_t cpl3_saved_rsp;	/* kb_cpl3() from CPL0: where to come back */
 	uint64_t cpl3_saved_rsp0;
@@ -83,6 +92,32 @@ static inline void kb_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 	asm volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
 		     : "a"(leaf), "c"(sub));
 }
+
+/*
+ * kb_cpuid0 - CPUID executed at CPL0: what the VMM configured.  Some hosts
+ * (kvm_pvm) run CPL3 natively, and there CPUID at CPL3 answers with the
+ * host's own values instead.
+ */
+void kb_cpuid0(uint32_t leaf, uint32_t sub, uint32_t r[4]);
+
+/* MSRs at any CPL: from CPL3 through kb_cpl0(). */
+uint64_t kb_rdmsr(uint32_t msr);
+void kb_wrmsr(uint32_t msr, uint64_t v);
+
+/* kb_tsc_ms - TSC cycles in @ms milliseconds (1 GHz if the rate is unknown). */
+static inline uint64_t kb_tsc_ms(uint64_t ms)
+{
+	return ms * (kb_bi->tsc_khz ? kb_bi->tsc_khz : 1000000);
+}
+
+/* kb_deadline_ms - the TSC @ms milliseconds from now. */
+static inline uint64_t kb_deadline_ms(uint64_t ms)
+{
+	return kb_rdtsc() + kb_tsc_ms(ms);
+}
+
+/* kb_delay_us - spin @us microseconds at the current CPL. */
+void kb_delay_us(uint64_t us);
 
 /* ABI calls (abi.c). */
 void kb_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -147,16 +182,101 @@ uint64_t *kb_pte_leaf(uint64_t va, int *level);
 void kb_flush_tlb(void);		/* mov cr3, cr3 at CPL0 */
 void kb_invlpg(uint64_t va);		/* at CPL0 */
 
-/* Interrupts and the local APIC (xAPIC MMIO, usable at CPL3). */
+/*
+ * Interrupts and the local APIC.  In xAPIC mode (the boot state) the MMIO
+ * page is mapped U=1, so CPL3 code reaches every register without a
+ * privilege switch.  After kb_x2apic_enable() the registers are MSRs
+ * (0x800 + offset / 16) and the MMIO page no longer decodes; the helpers
+ * below follow this vCPU's mode and go through kb_cpl0() from CPL3.
+ * IPI destinations are APIC IDs (kb_cpu_apic_id()), never vCPU indices.
+ */
 #define KB_IRQ_FIRST	32
 #define KB_IRQ_COUNT	16
+#define KB_VEC_TICK	(KB_IRQ_FIRST + KB_IRQ_COUNT - 1)	/* kb_hlt_wait()'s timer */
 #define KB_APIC_BASE	0xfee00000ul
+#define KB_APIC_ID	0x20
+#define KB_APIC_EOI	0xb0
+#define KB_APIC_SVR	0xf0
+#define KB_APIC_ICR_LO	0x300
+#define KB_APIC_ICR_HI	0x310
+#define KB_APIC_LVTT	0x320
+#define KB_APIC_TMICT	0x380
+#define KB_APIC_TDCR	0x3e0
+#define KB_ICR_INIT	0x00000500u	/* delivery modes */
+#define KB_ICR_STARTUP	0x00000600u
+#define KB_ICR_ASSERT	0x00004000u
+#define KB_ICR_LEVEL	0x00008000u
+#define KB_MSR_APIC_BASE	0x1b
+#define KB_APIC_BASE_EXTD	(1ul << 10)	/* x2APIC mode */
+#define KB_APIC_BASE_EN		(1ul << 11)
 typedef void (*kb_irq_fn)(unsigned vector);
 /* kb_irq_set - handler for @vector (KB_IRQ_FIRST..+KB_IRQ_COUNT-1), run at CPL0; EOI is sent after. */
 void kb_irq_set(unsigned vector, kb_irq_fn fn);
 void kb_apic_enable(void);		/* software-enable this vCPU's LAPIC */
-unsigned kb_apic_id(void);
+unsigned kb_apic_id(void);		/* from the LAPIC, in either mode */
+uint32_t kb_apic_read(unsigned reg);	/* KB_APIC_* register, either mode */
+void kb_apic_write(unsigned reg, uint32_t v);
+/* kb_apic_icr - send: @icr_lo (vector | delivery mode...) to @apic_id, physical destination. */
+void kb_apic_icr(unsigned apic_id, uint32_t icr_lo);
 void kb_apic_ipi(unsigned apic_id, unsigned vector);	/* fixed, physical destination */
+/*
+ * kb_x2apic_enable - IA32_APIC_BASE.EXTD at CPL0 (EN kept set): this vCPU's
+ * LAPIC in x2APIC mode.  0, or -1 if the CPU refused (#GP: no x2APIC).
+ * There is no way back to xAPIC short of disabling the LAPIC.
+ */
+int kb_x2apic_enable(void);
+static inline int kb_x2apic(void) { return kb_this_cpu()->x2apic; }
+static inline unsigned kb_cpu_apic_id(unsigned cpu) { return kb_bi->cpu[cpu].apic_id; }
+/* INIT (level, assert) and STARTUP with the trampoline page @page (4K aligned, < 1M). */
+void kb_apic_init_ipi(unsigned apic_id);
+void kb_apic_sipi(unsigned apic_id, uint64_t page);
+/*
+ * kb_hlt_wait - CPL0 only: sti;hlt until @check(@arg) returns non-zero
+ * (returned).  A periodic LAPIC timer tick (KB_VEC_TICK, ~KB_TICK_MS)
+ * bounds every hlt, so a lost interrupt costs a tick, never a hang; @check
+ * keeps its own deadline.  The LAPIC must be enabled.  The timer is taken
+ * to count at 1 GHz, KVM's default APIC bus clock: elsewhere the tick is
+ * only slower or faster, still a bound.
+ */
+#define KB_TICK_MS	10
+long kb_hlt_wait(long (*check)(void *arg), void *arg);
+/* The tick by hand, e.g. armed before a timed region that ends in kb_hlt_wait(). */
+void kb_tick_start(void);
+void kb_tick_stop(void);
+
+/*
+ * SMP (smp.c, trampoline.S).
+ *
+ * A sense-reversing barrier for vCPUs at CPL3 (lock xadd on the count),
+ * whose waits end at a TSC deadline: a vCPU that misses it breaks the
+ * barrier for everyone (every wait then returns -1 at once), so a lost vCPU
+ * ends a test with a failed check instead of a hang.
+ */
+struct kb_barrier {
+	uint32_t count __attribute__((aligned(64)));
+	uint32_t sense __attribute__((aligned(64)));
+	uint32_t broken;
+	struct {
+		uint32_t sense;
+	} __attribute__((aligned(64))) local[KB_MAX_VCPUS];
+};
+/* kb_barrier_wait - wait for @n vCPUs until TSC @until: 0, or -1 (broken, or the deadline). */
+int kb_barrier_wait(struct kb_barrier *b, unsigned n, uint64_t until);
+void kb_barrier_break(struct kb_barrier *b);
+
+/*
+ * INIT/SIPI starts.  kb_sipi_prepare() copies the real-mode trampoline to
+ * KB_LOWMEM_BASE and hands it this vCPU's GDTR, IDTR and CR3 and the boot
+ * info; it returns the page to send in kb_apic_sipi(), or 0 if the GDT has
+ * no 32-bit code segment at KB_SEL_CS32 to pass through.  A started AP goes
+ * real mode -> protected -> long mode, finds its vCPU index by its APIC ID
+ * in the boot info, counts the start in kb_sipi_starts[index] and enters
+ * the normal boot path (kb_boot, then the test at CPL3).  APIC IDs the
+ * boot info does not list are counted in kb_sipi_strays (the AP halts).
+ */
+uint64_t kb_sipi_prepare(void);
+extern uint32_t kb_sipi_starts[KB_MAX_VCPUS];
+extern uint32_t kb_sipi_strays;
 
 /* Freestanding helpers (string.c). */
 void *memset(void *d, int c, unsigned long n);

@@ -5,6 +5,7 @@
 #include "kb.h"
 
 #define MSR_GS_BASE	0xc0000101
+#define MSR_X2APIC_EOI	0x80b
 #define VEC_UD		6
 
 struct kb_boot_info *kb_bi;
@@ -35,19 +36,101 @@ _Static_assert(__builtin_offsetof(struct kb_percpu, fault) == 88, "entry.S fault
 _Static_assert(__builtin_offsetof(struct kb_regs, vector) == __builtin_offsetof(struct kb_frame, vector),
 	       "frame layout");
 
-/* kb_boot - CPL0, emulated on some hosts: only what CPL3 cannot do. */
+static uint64_t rdmsr0(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void wrmsr0(uint32_t msr, uint64_t v)
+{
+	asm volatile("wrmsr" :: "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+/*
+ * kb_boot - CPL0, emulated on some hosts: only what CPL3 cannot do.  An AP
+ * restarted by INIT/SIPI comes here again: whatever it was doing is gone.
+ */
 uint64_t kb_boot(struct kb_boot_info *bi, uint64_t id)
 {
 	struct kb_percpu *pc = &percpu[id];
-	uint64_t p = (uint64_t)pc;
 
 	pc->self = pc;
 	pc->id = id;
 	pc->kstack_top = bi->cpu[id].kstack_top;
 	pc->ustack_top = bi->cpu[id].ustack_top;
 	pc->tss = bi->cpu[id].tss;
-	asm volatile("wrmsr" :: "c"(MSR_GS_BASE), "a"((uint32_t)p), "d"((uint32_t)(p >> 32)));
+	pc->gate_user_rsp = 0;
+	pc->try_armed = 0;
+	/* INIT keeps the APIC mode: an AP may come back in x2APIC mode. */
+	pc->x2apic = !!(rdmsr0(KB_MSR_APIC_BASE) & KB_APIC_BASE_EXTD);
+	wrmsr0(MSR_GS_BASE, (uint64_t)pc);
 	return pc->ustack_top;
+}
+
+static long rdmsr_fn(void *msr)
+{
+	return rdmsr0((uint64_t)msr);
+}
+
+struct msr_write {
+	uint32_t msr;
+	uint64_t v;
+};
+
+static long wrmsr_fn(void *arg)
+{
+	struct msr_write *w = arg;
+
+	wrmsr0(w->msr, w->v);
+	return 0;
+}
+
+uint64_t kb_rdmsr(uint32_t msr)
+{
+	if (!kb_cpl())
+		return rdmsr0(msr);
+	return kb_cpl0(rdmsr_fn, (void *)(uint64_t)msr);
+}
+
+void kb_wrmsr(uint32_t msr, uint64_t v)
+{
+	struct msr_write w = { msr, v };
+
+	if (!kb_cpl())
+		wrmsr0(msr, v);
+	else
+		kb_cpl0(wrmsr_fn, &w);
+}
+
+struct cpuid_req {
+	uint32_t leaf, sub;
+	uint32_t *r;
+};
+
+static long cpuid_fn(void *arg)
+{
+	struct cpuid_req *q = arg;
+
+	kb_cpuid(q->leaf, q->sub, q->r);
+	return 0;
+}
+
+void kb_cpuid0(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	struct cpuid_req q = { leaf, sub, r };
+
+	kb_cpl0(cpuid_fn, &q);
+}
+
+void kb_delay_us(uint64_t us)
+{
+	uint64_t end = kb_rdtsc() + us * (kb_bi->tsc_khz ? kb_bi->tsc_khz : 1000000) / 1000;
+
+	while (kb_rdtsc() < end)
+		asm volatile("pause");
 }
 
 static const struct kb_test_desc *test_find(const char *name)
@@ -116,7 +199,10 @@ static void irq_dispatch(struct kb_frame *f)
 
 	if (fn)
 		fn(f->vector);
-	*(volatile uint32_t *)(KB_APIC_BASE + 0xb0) = 0;	/* EOI */
+	if (kb_this_cpu()->x2apic)	/* no MMIO page in x2APIC mode */
+		wrmsr0(MSR_X2APIC_EOI, 0);
+	else
+		*(volatile uint32_t *)(KB_APIC_BASE + KB_APIC_EOI) = 0;
 }
 
 /* try_catch - a fault inside kb_try(): resume at its landing with the vector in RAX. */

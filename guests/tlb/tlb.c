@@ -225,7 +225,7 @@ static void bench_pge_toggle(void *arg, uint64_t n)
 		     : "+r"(n) : "r"(cr4 & ~CR4_PGE), "r"(cr4) : "memory");
 }
 
-KB_TEST(costs, "invlpg, mov cr3 (same/other root), CR4.PGE toggle at CPL0, beside an empty CPL0 loop")
+KB_TEST(costs, "invlpg, mov cr3 (same/other root), CR4.PGE toggle at CPL0, beside an empty loop")
 {
 	struct tpages t;
 	uint64_t root[2];
@@ -631,7 +631,7 @@ static int shoot_initiate(uint64_t r, uint64_t *cycles, uint64_t *seen, char *wh
 	st(&shoot.round, r);
 	*(volatile uint64_t *)shoot.pte = pa | KB_PTE_DEFAULT;
 	for (c = 1; c < n; c++)
-		kb_apic_ipi(c, SHOOT_VEC);
+		kb_apic_ipi(kb_cpu_apic_id(c), SHOOT_VEC);
 	kb_invlpg(SHOOT_VA);
 	for (c = 1; c < n; c++)
 		if (wait_eq(&shoot.cpu[c].ack, r, deadline())) {
@@ -682,7 +682,7 @@ static void shoot_run(const struct shoot_mode *m, uint64_t *round, uint64_t roun
 			if (shoot_initiate(r, &shoot_samples[i], &seen, why, sizeof(why))) {
 				st(&shoot.abort, 1);
 				for (c = 1; c < kb_bi->nr_vcpus; c++)	/* wake any hlt */
-					kb_apic_ipi(c, SHOOT_VEC);
+					kb_apic_ipi(kb_cpu_apic_id(c), SHOOT_VEC);
 				break;
 			}
 		} else {
