@@ -46,6 +46,7 @@ struct case_ctx {
 	struct case_env *env;
 	struct tap *tap;
 	int nr_vms, vcpus;		/* VMs run at once, vCPUs in each */
+	struct oc_point *oc;		/* an overcommit case: its row of the table */
 	struct pool pool;		/* nr_vms > 1: what they said, by name */
 	pthread_mutex_t lock;		/* several VMs report at once */
 	char label[200];		/* "ioexit:pio backing=thp [2/3]" */
@@ -244,6 +245,8 @@ static void metric_report(struct case_ctx *c, const struct series *s)
 	yaml_stats(c->tap, n ? "cycles_per_op" : "per_op", &cyc);
 	tap_yaml_end(c->tap);
 	keep_figure(c, s->name, &cyc, n ? &ns : NULL, s->count, unit);
+	if (c->oc)
+		oc_point_metric(c->oc, s->name, n ? ns.median : cyc.median, n ? ns.min : cyc.min);
 	metric_rows(c, s, n, unit);
 	tally(c, "metric", true, false, s->name);
 	if (n)
@@ -664,6 +667,12 @@ static void threads_report(struct case_ctx *c, const struct vmm_vcpu_info *info)
 		}
 	}
 	tap_yaml_map_end(c->tap);
+	if (c->oc) {
+		c->oc->user_s = user;
+		c->oc->system_s = sys;
+		c->oc->guest_s = guest;
+		c->oc->invol_ctxsw = invol;
+	}
 	tap_yaml_map_begin(c->tap, "vcpu_threads_total");
 	tap_yaml_double(c->tap, "user_s", user);
 	tap_yaml_double(c->tap, "system_s", sys);
@@ -735,6 +744,10 @@ static bool case_report(struct case_ctx *c, const struct vmm_vcpu_info *info,
 	threads_report(c, info);
 	stats_report(c, snaps);
 	tap_yaml_end(c->tap);
+	if (c->oc) {
+		c->oc->host_ctxsw = cr->host_ctxsw;
+		c->oc->ok = ok || todo;
+	}
 	return todo != NULL;
 }
 
@@ -839,6 +852,26 @@ out:
 	free(r);
 }
 
+/* case_oc - an overcommit case gets a row in the run's overcommit table. */
+static void case_oc(struct case_ctx *c, const struct knob_plan *plan)
+{
+	const struct sc_case *sc = c->env->c;
+	struct oc_point *p;
+	int i;
+
+	if (c->env->quiet || !plan->host_cpus || !(p = oc_point_new(&c->env->tot->oc)))
+		return;
+	p->sc = sc->sc;
+	p->many_vms = plan->oc_many_vms;
+	p->vms = c->nr_vms;
+	p->vcpus = c->vcpus;
+	p->host_cpus = plan->host_cpus;
+	for (i = 0; i < sc->nr_knobs; i++)
+		if (!strcmp(sc->knobs[i].name, "overcommit"))
+			knob_overcommit_parse(sc->knobs[i].value, &p->ratio);
+	c->oc = p;
+}
+
 /* case_vms_create - every VM of the case; -1 (reported) when one cannot be made. */
 static int case_vms_create(struct case_ctx *c, const struct vmm_image *img,
 			   const struct knob_plan *plan, struct vm_slot *slots)
@@ -938,6 +971,7 @@ int run_case(struct case_env *env, const struct vmm_image *img, const struct kno
 		return -1;
 	}
 	c.tsc_khz = vm_tsc_khz(slots[0].vm);
+	case_oc(&c, plan);
 	case_snaps_take(&c, slots, snaps);
 	case_vms_run(&c, slots, &cr);
 	if (env->quiet) {

@@ -11,6 +11,7 @@
 
 #include "host.h"
 #include "knob.h"
+#include "oc_report.h"
 #include "results.h"
 #include "scenario.h"
 #include "tap.h"
@@ -27,6 +28,7 @@ struct run_totals {
 	int cases, cases_failed;
 	int nr_figures;
 	struct run_figure figures[1024];
+	struct oc_table oc;		/* the cases run under the overcommit knob */
 };
 
 /* What a case runs in: where its results go and what it is judged against. */

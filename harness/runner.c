@@ -218,6 +218,26 @@ static int knobs_restore(struct runner *rn)
 	return bad;
 }
 
+/*
+ * scenario_oc_report - a scenario with overcommit cases ends with their
+ * table and verdict: as TAP comments, and as overcommit-NAME.md.
+ */
+static void scenario_oc_report(struct runner *rn, const struct scenario *sc)
+{
+	char name[96];
+	FILE *f;
+
+	if (!oc_report(&rn->tot->oc, sc, rn->out, "# ") || !rn->have_res)
+		return;
+	snprintf(name, sizeof(name), "overcommit-%s.md", sc->name);
+	f = results_file_begin(&rn->res, name);
+	if (!f)
+		return;
+	fprintf(f, "# %s: CPU overcommit\n\n", sc->name);
+	oc_report(&rn->tot->oc, sc, f, "");
+	results_file_end(&rn->res, f, name);
+}
+
 static void scenario_run(struct runner *rn, struct scenario *sc, struct sc_case *cases, int n)
 {
 	int i;
@@ -226,6 +246,7 @@ static void scenario_run(struct runner *rn, struct scenario *sc, struct sc_case 
 	for (i = 0; i < n && !interrupted; i++, rn->done++)
 		case_run(rn, &cases[i]);
 	knobs_restore(rn);
+	scenario_oc_report(rn, sc);
 }
 
 static int runner_expand(struct scenario **sc, int nr, struct sc_case **cases, int *n)
