@@ -1534,9 +1534,13 @@ static int sc_case_topology_ok(const struct sc_case *c, char *err, size_t len)
 	if (!t || oc || knob_topology_parse(t->value, &topo) ||
 	    !vm_topology_check(&topo, c->vcpus, why, sizeof(why)))
 		return 0;
-	snprintf(err, len, "%s:%d:%d: topology: %s (case %d, %s, has %d vCPUs)", c->sc->path,
-		 t->pos.line, t->pos.col, why, c->index, sc_case_label(c, label, sizeof(label)),
-		 c->vcpus);
+	sc_case_label(c, label, sizeof(label));
+	if (t->pos.line)
+		snprintf(err, len, "%s:%d:%d: topology: %s (case %d, %s, has %d vCPUs)",
+			 c->sc->path, t->pos.line, t->pos.col, why, c->index, label, c->vcpus);
+	else	/* from the command line: no position */
+		snprintf(err, len, "topology=%s: %s (%s has %d vCPUs)", t->value, why, label,
+			 c->vcpus);
 	return -EINVAL;
 }
 
