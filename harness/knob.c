@@ -146,6 +146,17 @@ int knob_read_long(const char *path, long *v)
 	return 0;
 }
 
+int knob_vm_probe(const char *value, char *why, size_t len)
+{
+	return 0;
+}
+
+int knob_vm_read(char *buf, size_t len)
+{
+	buf[0] = '\0';
+	return 0;
+}
+
 bool knob_is_on(const char *raw)
 {
 	return !strcmp(raw, "Y") || !strcmp(raw, "y") || !strcmp(raw, "1");

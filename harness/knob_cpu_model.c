@@ -10,17 +10,6 @@
 
 static const char *const cpu_model_values[] = { "host", "baseline", NULL };
 
-static int cpu_model_probe(const char *value, char *why, size_t len)
-{
-	return 0;
-}
-
-static int cpu_model_read(char *buf, size_t len)
-{
-	buf[0] = '\0';
-	return 0;
-}
-
 static int cpu_model_apply(const char *value, struct knob_plan *plan, char *why, size_t len)
 {
 	plan->vm.cpu_model = strcmp(value, "baseline") ? VM_CPU_HOST : VM_CPU_BASELINE;
@@ -31,7 +20,7 @@ const struct knob knob_cpu_model = {
 	.name = "cpu_model",
 	.help = "CPUID features: host (all KVM supports) or baseline (fixed, qemu64-like)",
 	.values = cpu_model_values,
-	.probe = cpu_model_probe,
-	.read = cpu_model_read,
+	.probe = knob_vm_probe,
+	.read = knob_vm_read,
 	.apply = cpu_model_apply,
 };

@@ -29,6 +29,12 @@ bool knob_exists(const char *path);
 int journal_read_value(const char *path, char *buf, size_t len);
 /* knob_read_long - the decimal number in @path: 0 or -errno (-EINVAL if not a number). */
 int knob_read_long(const char *path, long *v);
+/*
+ * knob_vm_probe, knob_vm_read - for knobs that only shape the VM: any valid
+ * value can be applied on any host, and the host has no value of its own.
+ */
+int knob_vm_probe(const char *value, char *why, size_t len);
+int knob_vm_read(char *buf, size_t len);
 /* knob_is_on - "Y", "y" and "1" (module booleans and integers) are on. */
 bool knob_is_on(const char *raw);
 

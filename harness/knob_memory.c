@@ -7,17 +7,6 @@
 
 #include "knob_internal.h"
 
-static int memory_probe(const char *value, char *why, size_t len)
-{
-	return 0;
-}
-
-static int memory_read(char *buf, size_t len)
-{
-	buf[0] = '\0';
-	return 0;
-}
-
 static int memory_apply(const char *value, struct knob_plan *plan, char *why, size_t len)
 {
 	plan->vm.ram_size = strtoull(value, NULL, 10) << 20;
@@ -29,7 +18,7 @@ const struct knob knob_memory = {
 	.help = "guest RAM in MiB (8-3072)",
 	.min = 8,
 	.max = 3072,
-	.probe = memory_probe,
-	.read = memory_read,
+	.probe = knob_vm_probe,
+	.read = knob_vm_read,
 	.apply = memory_apply,
 };

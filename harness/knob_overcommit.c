@@ -21,17 +21,6 @@
 
 static const char *const pattern_values[] = { "many-vms", "one-vm", NULL };
 
-static int pattern_probe(const char *value, char *why, size_t len)
-{
-	return 0;
-}
-
-static int vm_only_read(char *buf, size_t len)
-{
-	buf[0] = '\0';
-	return 0;
-}
-
 static int pattern_apply(const char *value, struct knob_plan *plan, char *why, size_t len)
 {
 	plan->oc_many_vms = !strcmp(value, "many-vms");
@@ -42,8 +31,8 @@ const struct knob knob_overcommit_pattern = {
 	.name = "overcommit_pattern",
 	.help = "how overcommit adds vCPUs: many-vms (N VMs of 1 vCPU) or one-vm (1 VM of N)",
 	.values = pattern_values,
-	.probe = pattern_probe,
-	.read = vm_only_read,
+	.probe = knob_vm_probe,
+	.read = knob_vm_read,
 	.apply = pattern_apply,
 };
 
@@ -126,6 +115,6 @@ const struct knob knob_overcommit = {
 	.help = "vCPUs per host CPU (0.5, 1, 2, 4, 8...): N = ratio x allowed CPUs; overrides vcpus",
 	.check = ratio_check,
 	.probe = ratio_probe,
-	.read = vm_only_read,
+	.read = knob_vm_read,
 	.apply = ratio_apply,
 };

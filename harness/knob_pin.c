@@ -221,19 +221,13 @@ static int pin_verify(const char *value, struct vm *vm, char *why, size_t len)
 	return 0;
 }
 
-static int pin_read(char *buf, size_t len)
-{
-	buf[0] = '\0';
-	return 0;
-}
-
 const struct knob knob_pin = {
 	.name = "pin",
 	.help = "vCPU threads: none (float), compact, spread, or a CPU list like 0,2-3",
 	.values = pin_values,
 	.check = pin_check,
 	.probe = pin_probe,
-	.read = pin_read,
+	.read = knob_vm_read,
 	.apply = pin_apply,
 	.verify = pin_verify,
 };

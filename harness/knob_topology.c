@@ -58,12 +58,6 @@ static int topology_probe(const char *value, char *why, size_t len)
 	return topology_check(value, why, len);
 }
 
-static int topology_read(char *buf, size_t len)
-{
-	buf[0] = '\0';
-	return 0;
-}
-
 /* The vCPU count is known by now (vcpus and overcommit come first). */
 static int topology_apply(const char *value, struct knob_plan *plan, char *why, size_t len)
 {
@@ -86,6 +80,6 @@ const struct knob knob_topology = {
 	.help = "CPUID topology SOCKETSxCORESxTHREADS (like 2x2x1); default 1xVCPUSx1",
 	.check = topology_check,
 	.probe = topology_probe,
-	.read = topology_read,
+	.read = knob_vm_read,
 	.apply = topology_apply,
 };

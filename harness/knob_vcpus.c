@@ -7,17 +7,6 @@
 
 #include "knob_internal.h"
 
-static int vcpus_probe(const char *value, char *why, size_t len)
-{
-	return 0;
-}
-
-static int vcpus_read(char *buf, size_t len)
-{
-	buf[0] = '\0';
-	return 0;
-}
-
 static int vcpus_apply(const char *value, struct knob_plan *plan, char *why, size_t len)
 {
 	plan->vm.nr_vcpus = atoi(value);
@@ -29,7 +18,7 @@ const struct knob knob_vcpus = {
 	.help = "vCPUs per VM (1-64)",
 	.min = 1,
 	.max = KB_MAX_VCPUS,
-	.probe = vcpus_probe,
-	.read = vcpus_read,
+	.probe = knob_vm_probe,
+	.read = knob_vm_read,
 	.apply = vcpus_apply,
 };
