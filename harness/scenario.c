@@ -1714,10 +1714,18 @@ void scenario_print_cases(const struct scenario *sc, const struct sc_case *cases
 		w = l > w ? l : w;
 	}
 	fprintf(out, "scenario %s: %d case%s\n", sc->name, n, n == 1 ? "" : "s");
-	for (i = 0; i < n; i++)
-		fprintf(out, "%5d  %-*s  vcpus=%d memory=%dM\n", cases[i].index, w,
-			sc_case_label(&cases[i], label, sizeof(label)),
-			cases[i].vcpus, cases[i].memory_mb);
+	for (i = 0; i < n; i++) {
+		const struct sc_case *c = &cases[i];
+		bool oc = sc_setting_find((struct sc_setting *)c->knobs, c->nr_knobs, "overcommit");
+
+		sc_case_label(c, label, sizeof(label));
+		if (oc)	/* the VM and vCPU counts depend on this host's CPUs */
+			fprintf(out, "%5d  %-*s  vcpus=by overcommit memory=%dM per VM\n", c->index,
+				w, label, c->memory_mb);
+		else
+			fprintf(out, "%5d  %-*s  vcpus=%d memory=%dM\n", c->index, w, label,
+				c->vcpus, c->memory_mb);
+	}
 }
 
 /* --- expectations --------------------------------------------------------------- */
