@@ -17,7 +17,7 @@ HOST_CFLAGS	:= -std=gnu11 -O2 -g $(WARN) -Iinclude -Ivmm -Iharness \
 		   -D_GNU_SOURCE -DKVMBENCH_VERSION='"$(VERSION)"' -MMD -MP
 ASAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=all
-HOST_LDLIBS	:= -lyaml -lpthread -lm
+HOST_LDLIBS	:= -lyaml -lpfm -lpthread -lm
 
 GUEST_CFLAGS	:= -std=gnu11 -O2 -g $(WARN) -D__KB_GUEST__ -Iinclude -Iguests/lib \
 		   -ffreestanding -fno-builtin -nostdlib -mno-red-zone -fno-pic \

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include "counter.h"
 #include "guests.h"
 #include "run.h"
 
@@ -50,6 +51,8 @@ static void run_usage(FILE *f)
 "  -m, --memory MB      guest RAM in MiB, GUEST[:TEST] (default 64)\n"
 "  -p, --param K=V      guest parameter for GUEST[:TEST] (repeatable); every\n"
 "                       guest knows sample_us (default 1000) and samples (11)\n"
+"  -c, --counter NAME   counter for GUEST[:TEST] (repeatable; default: the\n"
+"                       guest's own list); `kvmbench counters` lists them\n"
 "  -k, --knob K=V       knob for GUEST[:TEST] (repeatable), e.g. -k pin=compact\n"
 "                       -k topology=2x2x1 -k overcommit=2 (`kvmbench help knobs`)\n"
 "      --default        the default tour (what `make run` runs): scenarios/%s,\n"
@@ -138,6 +141,19 @@ static int parse_knob(struct cli *cl, const char *arg)
 	return 0;
 }
 
+/* parse_counter - one more counter for the command-line scenario (checked with the rest). */
+static int parse_counter(struct cli *cl, const char *arg)
+{
+	struct scenario *a = &cl->adhoc;
+
+	if (!arg[0] || strlen(arg) >= SC_NAME_MAX)
+		return bad("--counter '%s': expected a counter name (`kvmbench counters`)", arg);
+	if (a->nr_counters == SC_MAX_COUNTERS)
+		return bad("--counter '%s': too many counters", arg);
+	snprintf(a->counters[a->nr_counters++], SC_NAME_MAX, "%s", arg);
+	return 0;
+}
+
 static int parse_opt(struct cli *cl, int c)
 {
 	struct scenario *a = &cl->adhoc;
@@ -163,6 +179,8 @@ static int parse_opt(struct cli *cl, int c)
 		return parse_param(cl, optarg);
 	case 'k':
 		return parse_knob(cl, optarg);
+	case 'c':
+		return parse_counter(cl, optarg);
 	case 'o':
 		cl->ro.results_base = optarg;
 		return 0;
@@ -192,7 +210,7 @@ static int parse_opts(int argc, char **argv, struct cli *cl)
 	static const struct option longopts[] = {
 		{ "vcpus", required_argument, 0, 'n' }, { "timeout", required_argument, 0, 't' },
 		{ "memory", required_argument, 0, 'm' }, { "param", required_argument, 0, 'p' },
-		{ "knob", required_argument, 0, 'k' },
+		{ "knob", required_argument, 0, 'k' }, { "counter", required_argument, 0, 'c' },
 		{ "results", required_argument, 0, 'o' }, { "no-results", no_argument, 0, 'N' },
 		{ "default", no_argument, 0, 'D' }, { "dry-run", no_argument, 0, 'd' },
 		{ "bench", no_argument, 0, 'B' }, { "help", no_argument, 0, 'h' }, { 0 },
@@ -200,7 +218,7 @@ static int parse_opts(int argc, char **argv, struct cli *cl)
 	int c, r;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:t:m:p:k:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:t:m:p:k:c:o:h", longopts, NULL)) != -1) {
 		r = parse_opt(cl, c);
 		if (r)
 			return r;
@@ -365,6 +383,35 @@ static int load_all(struct cli *cl, char **args, int n, struct scenario **sc, in
 	return 0;
 }
 
+/*
+ * counters_check - every counter a scenario names must be known to some
+ * source here (known but not countable on this host is fine: it is
+ * reported unsupported).  Checked before anything runs; needs /dev/kvm
+ * for KVM stat names, so without it the run's own SKIP says why instead.
+ */
+static int counters_check(struct scenario **sc, int nr)
+{
+	struct counter_spec spec;
+	char why[256];
+	int i, j;
+
+	if (kvm_probe(why, sizeof(why)))
+		return 0;
+	for (i = 0; i < nr; i++) {
+		for (j = 0; j < sc[i]->nr_counters; j++) {
+			if (!counter_resolve(sc[i]->counters[j], &spec, why, sizeof(why)))
+				continue;
+			if (sc[i]->counter_pos[j].line)
+				fprintf(stderr, "%s:%d:%d: counters: %s\n", sc[i]->path,
+					sc[i]->counter_pos[j].line, sc[i]->counter_pos[j].col, why);
+			else
+				fprintf(stderr, "kvmbench run: --counter: %s\n", why);
+			return 2;
+		}
+	}
+	return 0;
+}
+
 static int dry_run(struct scenario **sc, int nr)
 {
 	struct sc_case *cases;
@@ -409,6 +456,8 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	r = load_all(&cl, args, n, sc, &nr);
+	if (!r)
+		r = counters_check(sc, nr);
 	if (r)
 		return r;
 	if (cl.dry_run)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "counter.h"
 #include "guests.h"
 #include "knob.h"
 #include "host.h"
@@ -26,6 +27,8 @@ static void usage(FILE *f)
 "  restore               put back host settings a crashed run left changed\n"
 "  list [GUEST...]       the guests and their tests\n"
 "  host                  this host's fingerprint as YAML\n"
+"  counters [NAME...]    what this host can count (KVM stats, software events,\n"
+"                        tracepoints, PMU) and why not; or how NAMEs resolve\n"
 "  help [COMMAND]        this help, or a command's\n"
 "  help knobs            every knob a scenario or --knob can set, and its values\n"
 "  version               kvmbench's version\n"
@@ -148,6 +151,8 @@ int main(int argc, char **argv)
 		return cmd_list(argc, argv);
 	if (!strcmp(cmd, "host"))
 		return cmd_host(argc, argv);
+	if (!strcmp(cmd, "counters"))
+		return cmd_counters(argc, argv);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("kvmbench %s (guest ABI %d)\n", KVMBENCH_VERSION, KB_ABI_VERSION);
 		return 0;

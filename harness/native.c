@@ -114,7 +114,7 @@ static void measure(const struct vm_config *cfg, uint64_t tsc_khz, kbk_bench_fn 
 
 	r->count = kbk_sample_count(param_int(cfg, "samples", KBK_SAMPLES_DEFAULT),
 				    NATIVE_MAX_SAMPLES);
-	r->iters = kbk_sample(fn, arg, target, r->samples, r->count);
+	r->iters = kbk_sample(fn, arg, target, r->samples, r->count, NULL);
 }
 
 /* --- pagewalk ------------------------------------------------------------------- */

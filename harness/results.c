@@ -318,18 +318,20 @@ static void summary_write(struct results *r, FILE *f, const char *why)
 	fprintf(f, "- cases: %d (%d failed); checks and metrics: %d passed, %d failed, %d TODO; %d skipped\n\n",
 		r->cases, r->cases_failed, r->pass, r->fail, r->todo, r->skip);
 	if (r->nr_lines) {
-		fprintf(f, "| case | metric | median | min | p99 | unit | median cycles | samples |\n");
-		fprintf(f, "|---|---|---:|---:|---:|---|---:|---:|\n");
+		fprintf(f, "| case | metric | median | min | p99 | unit | median cycles | samples | counters per op |\n");
+		fprintf(f, "|---|---|---:|---:|---:|---|---:|---:|---|\n");
 	}
 	for (i = 0; i < r->nr_lines; i++) {
 		const struct res_line *l = &r->lines[i];
+		/* ratios and small figures need more than one decimal */
+		int prec = fabs(l->median) < 10 ? 3 : 1;
 
-		fprintf(f, "| %s | %s | %.1f | %.1f | %.1f | %s | ", l->label, l->metric,
-			l->median, l->min, l->p99, l->unit);
+		fprintf(f, "| %s | %s | %.*f | %.*f | %.*f | %s | ", l->label, l->metric,
+			prec, l->median, prec, l->min, prec, l->p99, l->unit);
 		if (isnan(l->cyc_median))
-			fprintf(f, " | %lu |\n", l->samples);
+			fprintf(f, " | %lu | %s |\n", l->samples, l->counters);
 		else
-			fprintf(f, "%.0f | %lu |\n", l->cyc_median, l->samples);
+			fprintf(f, "%.0f | %lu | %s |\n", l->cyc_median, l->samples, l->counters);
 	}
 	if (r->failures[0])
 		fprintf(f, "\n## Failures\n\n%s", r->failures);

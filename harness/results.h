@@ -41,6 +41,7 @@ struct res_line {		/* one line of summary.md's table */
 	double median, min, p99, cyc_median;
 	unsigned long samples;
 	char unit[16];
+	char counters[160];	/* "exits 1, kvm:kvm_pio 1": counters per operation */
 };
 
 struct results {

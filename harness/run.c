@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case_counters.h"
 #include "knob.h"
 #include "native.h"
 #include "pool.h"
@@ -47,6 +48,7 @@ struct case_ctx {
 	struct tap *tap;
 	int nr_vms, vcpus;		/* VMs run at once, vCPUs in each */
 	struct oc_point *oc;		/* an overcommit case: its row of the table */
+	struct case_counters cc;	/* on every vCPU thread (none in warm-up runs) */
 	struct pool pool;		/* nr_vms > 1: what they said, by name */
 	pthread_mutex_t lock;		/* several VMs report at once */
 	char label[200];		/* "ioexit:pio backing=thp [2/3]" */
@@ -121,7 +123,8 @@ static void yaml_stats(struct tap *t, const char *key, const struct sample_stats
 }
 
 static void keep_figure(struct case_ctx *c, const char *metric, const struct sample_stats *cyc,
-			const struct sample_stats *ns, uint64_t count, const char *unit)
+			const struct sample_stats *ns, uint64_t count, const char *unit,
+			const char *counters)
 {
 	struct run_totals *tot = c->env->tot;
 	const struct sample_stats *m = ns ? ns : cyc;
@@ -132,6 +135,7 @@ static void keep_figure(struct case_ctx *c, const char *metric, const struct sam
 	snprintf(l.label, sizeof(l.label), "%s", c->label);
 	snprintf(l.metric, sizeof(l.metric), "%s", metric);
 	snprintf(l.unit, sizeof(l.unit), "%s", unit);
+	snprintf(l.counters, sizeof(l.counters), "%s", counters ? counters : "");
 	if (c->env->res)
 		results_line(c->env->res, &l);
 	if (tot->nr_figures == (int)(sizeof(tot->figures) / sizeof(tot->figures[0])))
@@ -156,6 +160,7 @@ struct series {
 	const int *vcpu;		/* per value (counted across VMs), or NULL: @one_vcpu */
 	int one_vcpu;
 	int nr_vms;			/* VMs that reported it (pooled), 0: live */
+	const struct cc_windows *w;	/* the counters of each sample, or NULL */
 };
 
 static int series_vcpu(const struct series *s, uint64_t i)
@@ -209,8 +214,59 @@ static void series_yaml(struct case_ctx *c, const struct series *s)
 	tap_yaml_int(c->tap, "vms_reporting", s->nr_vms);
 }
 
+/*
+ * counters_per_op - each counter of the metric's windows: per operation
+ * (median over the samples of delta / iterations) and in all, in the
+ * point's YAML, the CSV (one row per sample) and the summary's line.
+ */
+static void counters_per_op(struct case_ctx *c, const struct series *s, char *line, size_t len)
+{
+	const struct cc_windows *w = s->w;
+	double *per = malloc(w->count * sizeof(*per));
+	char name[KB_NAME_MAX + COUNTER_NAME_MAX + 2], why[COUNTER_WHY_MAX + 16];
+	struct sample_stats st;
+	size_t off = 0;
+	uint64_t j, total;
+	int i, k;
+
+	line[0] = 0;
+	tap_yaml_map_begin(c->tap, "counters");
+	for (i = 0; per && i < w->n; i++) {
+		const struct counter_spec *sp = &c->cc.spec[i];
+
+		snprintf(name, sizeof(name), "%s:%s", s->name, sp->name);
+		for (j = 0, k = 0, total = 0; j < w->count; j++) {
+			if (!w->ok[j * w->n + i])
+				continue;
+			total += w->delta[j * w->n + i];
+			per[k++] = (double)w->delta[j * w->n + i] / (s->iters_min ? s->iters_min : 1);
+			row(c, s->one_vcpu, "counter", name, j, w->delta[j * w->n + i], cc_unit(sp),
+			    NAN, w->multiplexed[i] ? "multiplexed" : NULL);
+		}
+		if (!k || sstat_summarise(per, k, &st)) {
+			snprintf(why, sizeof(why), "unsupported: %s",
+				 sp->supported ? (w->why[i] ? w->why[i] : "not read") : sp->why);
+			tap_yaml_str(c->tap, sp->name, why);
+			row(c, s->one_vcpu, "counter", name, -1, NAN, NULL, NAN, why);
+			continue;
+		}
+		tap_yaml_map_begin(c->tap, sp->name);
+		tap_yaml_double(c->tap, "per_op", st.median);
+		tap_yaml_u64(c->tap, "total", total);
+		if (w->multiplexed[i])
+			tap_yaml_bool(c->tap, "multiplexed", true);
+		tap_yaml_map_end(c->tap);
+		if (off < len && sp->src != COUNTER_PMU)
+			off += snprintf(line + off, len - off, "%s%s %.3g", off ? ", " : "",
+					sp->name, st.median);
+	}
+	tap_yaml_map_end(c->tap);
+	free(per);
+}
+
 static void metric_report(struct case_ctx *c, const struct series *s)
 {
+	char per_op[160] = "";
 	struct sample_stats cyc, ns;
 	bool cycles = !strcmp(s->unit, "cycles") && c->tsc_khz;
 	const char *unit = cycles ? "ns/op" : s->unit;
@@ -243,8 +299,10 @@ static void metric_report(struct case_ctx *c, const struct series *s)
 	if (n)
 		yaml_stats(c->tap, "ns_per_op", &ns);
 	yaml_stats(c->tap, n ? "cycles_per_op" : "per_op", &cyc);
+	if (s->w)
+		counters_per_op(c, s, per_op, sizeof(per_op));
 	tap_yaml_end(c->tap);
-	keep_figure(c, s->name, &cyc, n ? &ns : NULL, s->count, unit);
+	keep_figure(c, s->name, &cyc, n ? &ns : NULL, s->count, unit, per_op);
 	if (c->oc)
 		oc_point_metric(c->oc, s->name, n ? ns.median : cyc.median, n ? ns.min : cyc.min);
 	metric_rows(c, s, n, unit);
@@ -258,6 +316,7 @@ static void metric_report(struct case_ctx *c, const struct series *s)
 static void on_metric(struct case_ctx *c, const struct vmm_event *ev)
 {
 	double *v = malloc((ev->count ? ev->count : 1) * sizeof(*v));
+	struct cc_windows w = { 0 };
 	struct series s = { .name = ev->name, .unit = ev->unit, .iters_min = ev->iters,
 			    .iters_max = ev->iters, .count = ev->count, .v = v,
 			    .one_vcpu = ev->vcpu };
@@ -268,11 +327,15 @@ static void on_metric(struct case_ctx *c, const struct vmm_event *ev)
 		return;
 	}
 	sstat_per_op(ev->samples, ev->count, ev->iters, v);
+	/* Pooled metrics keep no per-sample counters: the case's totals show them. */
+	if (!cc_take(&c->cc, ev->vcpu, ev->count, &w) && c->nr_vms == 1)
+		s.w = &w;
 	if (c->nr_vms > 1)
 		pool_metric(&c->pool, ev->vcpu / c->vcpus, ev->vcpu, ev->name, ev->unit,
 			    ev->iters, v, ev->count);
 	else
 		metric_report(c, &s);
+	cc_windows_free(&w);
 	free(v);
 }
 
@@ -396,9 +459,21 @@ struct vm_slot {
 	bool started;
 };
 
-static void case_event(struct case_ctx *c, const struct vmm_event *ev, int k)
+static void case_event(struct case_ctx *c, const struct vmm_event *ev, struct vm_slot *s)
 {
+	int k = s->k;
+
 	switch (ev->type) {
+	case VMM_EV_VCPU_START:
+		cc_vcpu_start(&c->cc, ev->vcpu, vm_vcpu_stats(s->vm, ev->vcpu % c->vcpus),
+			      vm_stats(s->vm));
+		break;
+	case VMM_EV_MARK:
+		cc_mark(&c->cc, ev->vcpu, ev->arg);
+		break;
+	case VMM_EV_VCPU_END:
+		cc_vcpu_end(&c->cc, ev->vcpu);
+		break;
 	case VMM_EV_LOG:
 		if (c->env->quiet)
 			break;
@@ -451,7 +526,7 @@ static void on_event(void *ctx, const struct vmm_event *ev)
 
 	e.vcpu = s->k * c->vcpus + ev->vcpu;
 	pthread_mutex_lock(&c->lock);
-	case_event(c, &e, s->k);
+	case_event(c, &e, s);
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -703,6 +778,42 @@ static void stats_report(struct case_ctx *c, struct stats_snap *snaps)
 	}
 }
 
+/*
+ * counters_report - each counter over the whole run, summed over the vCPU
+ * threads (a VM stat once per VM); one CSV row per vCPU thread.
+ */
+static void counters_report(struct case_ctx *c)
+{
+	const struct case_counters *cc = &c->cc;
+	char why[COUNTER_WHY_MAX + 16];
+	uint64_t v, sum;
+	int i, k, have;
+
+	if (!cc->n)
+		return;
+	tap_yaml_map_begin(c->tap, "counters");
+	for (i = 0; i < cc->n; i++) {
+		const struct counter_spec *sp = &cc->spec[i];
+
+		for (k = 0, sum = 0, have = 0; k < cc->nr_vcpus; k++) {
+			if (!cc_total(cc, k, i, &v))
+				continue;
+			row(c, k, "counter", sp->name, -1, v, cc_unit(sp), NAN, NULL);
+			if (sp->src != COUNTER_KVM_VM || k % c->vcpus == 0)
+				sum += v;
+			have++;
+		}
+		if (have) {
+			tap_yaml_u64(c->tap, sp->name, sum);
+			continue;
+		}
+		snprintf(why, sizeof(why), "unsupported: %s", cc_why(cc, 0, i));
+		tap_yaml_str(c->tap, sp->name, why);
+		row(c, -1, "counter", sp->name, -1, NAN, NULL, NAN, why);
+	}
+	tap_yaml_map_end(c->tap);
+}
+
 /* case_report - the case's own point; true when its failure is a known TODO. */
 static bool case_report(struct case_ctx *c, const struct vmm_vcpu_info *info,
 			const struct case_run *cr, const struct knob_plan *plan,
@@ -734,6 +845,7 @@ static bool case_report(struct case_ctx *c, const struct vmm_vcpu_info *info,
 	tap_yaml_double(c->tap, "first_result_us", cr->first_call_us);
 	tap_yaml_u64(c->tap, "exits_to_vmm", cr->exits);
 	tap_yaml_u64(c->tap, "tsc_khz", c->tsc_khz);
+	counters_report(c);
 	if (cr->host_ctxsw >= 0) {
 		tap_yaml_int(c->tap, "host_context_switches", cr->host_ctxsw);
 		row(c, -1, "case", "host_context_switches", -1, cr->host_ctxsw, "count", NAN, NULL);
@@ -841,7 +953,7 @@ static void twin_run(struct case_ctx *c, const struct twin_due *d, const struct 
 	yaml_stats(c->tap, "ns_per_op", &ns);
 	yaml_stats(c->tap, "cycles_per_op", &cyc);
 	tap_yaml_end(c->tap);
-	keep_figure(c, name, &cyc, &ns, r->count, "ns/op");
+	keep_figure(c, name, &cyc, &ns, r->count, "ns/op", NULL);
 	metric_rows(c, &(struct series){ .name = name, .count = r->count, .v = v, .one_vcpu = -1 },
 		    n, "ns/op");
 	tally(c, "metric", true, false, name);
@@ -938,6 +1050,7 @@ static void case_vms_destroy(struct case_ctx *c, struct vm_slot *slots, struct s
 	free(snaps);
 	free(slots);
 	pool_free(&c->pool);
+	cc_free(&c->cc);
 	pthread_mutex_destroy(&c->lock);
 }
 
@@ -972,6 +1085,8 @@ int run_case(struct case_env *env, const struct vmm_image *img, const struct kno
 	}
 	c.tsc_khz = vm_tsc_khz(slots[0].vm);
 	case_oc(&c, plan);
+	if (!env->quiet)
+		cc_init(&c.cc, env->c, c.nr_vms * c.vcpus, c.vcpus);
 	case_snaps_take(&c, slots, snaps);
 	case_vms_run(&c, slots, &cr);
 	if (env->quiet) {

@@ -662,13 +662,24 @@ static int sc_parse_numbers(struct sc_parser *p)
 	return r;
 }
 
+/* sc_counter_name_ok - PMU event names have capitals, colons, = and @guest. */
+static bool sc_counter_name_ok(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.:=@-", *s))
+			return false;
+	return true;
+}
+
 static int sc_parse_counters(struct sc_parser *p, const yaml_node_t *n)
 {
 	struct scenario *sc = p->sc;
 	char expected[64], *c;
 	int i, j, r;
 
-	snprintf(expected, sizeof(expected), "a counter name ([a-z0-9_.]+, < %d chars)",
+	snprintf(expected, sizeof(expected), "a counter name ([A-Za-z0-9_.:=@-]+, < %d chars)",
 		 SC_NAME_MAX);
 	r = sc_list(p, n, "counters", "a list of counter names", "counters", SC_MAX_COUNTERS);
 	for (i = 0; !r && i < sc_count(n); i++) {
@@ -676,9 +687,11 @@ static int sc_parse_counters(struct sc_parser *p, const yaml_node_t *n)
 
 		c = sc->counters[sc->nr_counters];
 		if (it->type != YAML_SCALAR_NODE || it->data.scalar.length >= SC_NAME_MAX ||
-		    !sc_charset(sc_value(it), "_."))
+		    !sc_counter_name_ok(sc_value(it)))
 			return sc_expected(p, it, "counters", expected);
 		strcpy(c, sc_value(it));
+		sc->counter_pos[sc->nr_counters].line = it->start_mark.line + 1;
+		sc->counter_pos[sc->nr_counters].col = it->start_mark.column + 1;
 		for (j = 0; j < sc->nr_counters; j++)
 			if (!strcmp(sc->counters[j], c))
 				return sc_fail(p, it, "counters: '%s' is listed twice", c);

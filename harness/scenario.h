@@ -14,7 +14,7 @@
  *	timeout: 30				# watchdog per run, seconds (0.1..86400)
  *	params: {samples: 11, sample_us: 500}	# guest parameters: integer or string
  *	knobs: {backing: thp}			# fixed knob values for every case
- *	counters: [exits, io_exits]		# counters to record (names; issue 6 validates)
+ *	counters: [exits, kvm:kvm_pio, cycles]	# counters (counter.h); default: the guest's
  *	matrix:					# cartesian product, in this order
  *	  backing: [4k, thp, hugetlb-2m]	# a knob...
  *	  params.samples: [5, 11]		# ...or a guest parameter
@@ -103,7 +103,8 @@ struct scenario {
 	int nr_knobs;
 	struct sc_setting knobs[SC_MAX_SETTINGS];
 	int nr_counters;
-	char counters[SC_MAX_COUNTERS][SC_NAME_MAX];
+	char counters[SC_MAX_COUNTERS][SC_NAME_MAX];	/* [] = the guests' defaults */
+	struct sc_pos counter_pos[SC_MAX_COUNTERS];
 	int nr_axes;
 	struct sc_axis axes[SC_MAX_AXES];
 	int nr_excludes;

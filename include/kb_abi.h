@@ -173,6 +173,8 @@ enum kb_op {
 	KB_OP_DONE,		/* arg = status (0 = finished normally); the vCPU stops */
 	KB_OP_EXCEPTION,	/* arg = vector, regs; the vCPU stops, the test fails */
 	KB_OP_EVENTFD_COUNT,	/* ret = signals on KB_PORT_EVENTFD's eventfd since the last call */
+	KB_OP_MARK,		/* arg = 1: a measured window starts, 0: it ends (the host */
+				/* reads its counters at both; a metric's samples are windows) */
 	KB_OP_MAX
 };
 

@@ -79,18 +79,30 @@ static inline uint64_t kbk_time_once(kbk_bench_fn fn, void *arg, uint64_t iters)
 /*
  * kbk_sample - one untimed run (warm caches, TLB and a host's shadow
  * tables), the doubling, then @k samples in cycles; returns the iterations
- * per sample.
+ * per sample.  @mark (may be NULL) is called just before and just after
+ * each sample's timed region: the guest tells the host, which reads its
+ * counters there.  An empty window comes first: the host subtracts what
+ * the marks alone count (their own exits) from every sample's window.
  */
 static inline uint64_t kbk_sample(kbk_bench_fn fn, void *arg, uint64_t target,
-				  uint64_t *samples, uint64_t k)
+				  uint64_t *samples, uint64_t k, void (*mark)(int start))
 {
 	uint64_t n = 1, i;
 
 	kbk_time_once(fn, arg, 1);
 	while (n < KBK_MAX_ITERS && kbk_time_once(fn, arg, n) < target)
 		n *= 2;
-	for (i = 0; i < k; i++)
+	if (mark) {	/* an empty window: what the marks themselves count */
+		mark(1);
+		mark(0);
+	}
+	for (i = 0; i < k; i++) {
+		if (mark)	/* outside the timed region: counters bracket each sample */
+			mark(1);
 		samples[i] = kbk_time_once(fn, arg, n);
+		if (mark)
+			mark(0);
+	}
 	return n;
 }
 

@@ -124,6 +124,11 @@ static void call_dispatch(struct vcpu *v, struct kb_call *c)
 		abi_event(v->vm, &ev);
 		vcpu_stop(v);
 		break;
+	case KB_OP_MARK:
+		ev.type = VMM_EV_MARK;
+		ev.arg = !!c->arg;
+		abi_event(v->vm, &ev);
+		break;
 	case KB_OP_EVENTFD_COUNT:
 		n = 0;
 		if (v->vm->efd < 0 || read(v->vm->efd, &n, sizeof(n)) != sizeof(n))

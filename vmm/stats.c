@@ -7,11 +7,14 @@
  */
 #include <errno.h>
 #include <linux/kvm.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "vmm.h"
+#include "vmm_int.h"
 
 /* The kernel bounds stat names at 48 bytes (KVM_STATS_NAME_SIZE in its own headers). */
 #define KVM_STATS_NAME_SIZE	48
@@ -131,4 +134,77 @@ int stats_find(const struct kvm_stats *st, const char *name)
 		if (!strcmp(st->names[i], name))
 			return i;
 	return -1;
+}
+
+/* scratch_stats_fd - a stats fd of a fresh VM, or of its vCPU 0; -errno and why. */
+static int scratch_stats_fd(int kvm, bool vcpu, char *err, size_t len)
+{
+	int vm, vcpu_fd = -1, fd, e;
+
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (vm < 0) {
+		e = errno;
+		snprintf(err, len, "KVM_CREATE_VM: %s", strerror(e));
+		return -e;
+	}
+	if (vcpu) {
+		vcpu_fd = ioctl(vm, KVM_CREATE_VCPU, 0);
+		if (vcpu_fd < 0) {
+			e = errno;
+			snprintf(err, len, "KVM_CREATE_VCPU: %s", strerror(e));
+			close(vm);
+			return -e;
+		}
+	}
+	/* The stats fd keeps what it describes alive: the others can go. */
+	fd = ioctl(vcpu ? vcpu_fd : vm, KVM_GET_STATS_FD, 0);
+	e = errno;
+	if (vcpu_fd >= 0)
+		close(vcpu_fd);
+	close(vm);
+	if (fd < 0) {
+		snprintf(err, len, "KVM_GET_STATS_FD on a %s: %s", vcpu ? "vCPU" : "VM",
+			 strerror(e));
+		return -e;
+	}
+	return fd;
+}
+
+int kvm_stat_names(bool vcpu, char (*names)[64], bool *cumulative, int max,
+		   char *err, size_t len)
+{
+	struct kvm_stats *st;
+	int kvm, fd, n, i;
+
+	kvm = kvm_open(err, len);
+	if (kvm < 0)
+		return kvm;
+	if (!kvm_check_cap(kvm, KVM_CAP_BINARY_STATS_FD)) {
+		snprintf(err, len, "/dev/kvm lacks KVM_CAP_BINARY_STATS_FD (no binary stats)");
+		close(kvm);
+		return -ENOTSUP;
+	}
+	fd = scratch_stats_fd(kvm, vcpu, err, len);
+	close(kvm);
+	if (fd < 0)
+		return fd;
+	st = stats_open(fd);
+	if (!st) {
+		snprintf(err, len, "%s stats fd: unreadable header or descriptors",
+			 vcpu ? "vCPU" : "VM");
+		return -EIO;
+	}
+	n = stats_count(st);
+	if (n > max) {
+		snprintf(err, len, "%d %s stats, more than the %d expected", n,
+			 vcpu ? "vCPU" : "VM", max);
+		stats_close(st);
+		return -E2BIG;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(names[i], 64, "%s", stats_name(st, i));
+		cumulative[i] = stats_cumulative(st, i);
+	}
+	stats_close(st);
+	return n;
 }

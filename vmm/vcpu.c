@@ -201,6 +201,8 @@ static void *vcpu_thread(void *arg)
 	snprintf(name, sizeof(name), "vcpu%d", v->id);
 	pthread_setname_np(pthread_self(), name);
 	vcpu_info_pin(v);
+	/* On this thread, so that the callee can open per-thread counters. */
+	abi_event(vm, &(struct vmm_event){ .type = VMM_EV_VCPU_START, .vcpu = v->id });
 	vcpu_loop(v);
 	if (!v->stopped && vm->timed_out) {	/* stopped by the watchdog */
 		struct vmm_event ev = { .type = VMM_EV_TIMEOUT, .vcpu = v->id,
@@ -210,6 +212,7 @@ static void *vcpu_thread(void *arg)
 		ev.have_regs = true;
 		abi_event(vm, &ev);
 	}
+	abi_event(vm, &(struct vmm_event){ .type = VMM_EV_VCPU_END, .vcpu = v->id });
 	vcpu_info_exit(v);
 	pthread_mutex_lock(&vm->lock);
 	if (--vm->running == 0)

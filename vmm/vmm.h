@@ -108,6 +108,18 @@ bool stats_cumulative(const struct kvm_stats *st, int i);
 int stats_read(struct kvm_stats *st, uint64_t *vals);
 int stats_find(const struct kvm_stats *st, const char *name);
 
+/*
+ * kvm_stat_names - the names of this host's KVM binary stats, VM-wide or
+ * (@vcpu) per vCPU, without a guest: a scratch VM (and one vCPU) is
+ * created on /dev/kvm, its stats fd's descriptors read and everything
+ * closed again.  Fills @names[i] and @cumulative[i] (false: an instant
+ * value such as pages_4k) for at most @max stats and returns how many, or
+ * -errno and why in @err (no /dev/kvm, no KVM_CAP_BINARY_STATS_FD,
+ * -E2BIG for more than @max stats).
+ */
+int kvm_stat_names(bool vcpu, char (*names)[64], bool *cumulative, int max,
+		   char *err, size_t len);
+
 /* --- running a guest -------------------------------------------------------- */
 
 enum vmm_event_type {
@@ -123,6 +135,9 @@ enum vmm_event_type {
 	VMM_EV_FAIL_ENTRY,
 	VMM_EV_UNEXPECTED_EXIT,	/* an exit reason or port the VMM does not serve */
 	VMM_EV_TIMEOUT,		/* the watchdog stopped the vCPU: regs.rip is the last RIP */
+	VMM_EV_MARK,		/* the guest marks a measured window: arg 1 start, 0 end */
+	VMM_EV_VCPU_START,	/* on the vCPU thread, before its first KVM_RUN */
+	VMM_EV_VCPU_END,	/* on the vCPU thread, after its last KVM_RUN */
 };
 
 struct vmm_event {
@@ -139,7 +154,11 @@ struct vmm_event {
 	bool have_regs;
 };
 
-/* Called from vCPU threads, serialised by the VMM (one event at a time). */
+/*
+ * Called from vCPU threads, serialised by the VMM (one event at a time per
+ * VM).  VCPU_START, VCPU_END and MARK come on the thread of that vCPU, so
+ * the callee may open or read per-thread counters (perf, pid 0) there.
+ */
 typedef void (*vmm_event_fn)(void *ctx, const struct vmm_event *ev);
 
 /*

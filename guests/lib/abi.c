@@ -85,6 +85,14 @@ uint64_t kb_eventfd_count(void)
 	return call_end(call_begin(KB_OP_EVENTFD_COUNT, 0));
 }
 
+void kb_mark(int start)
+{
+	struct kb_call *c = call_begin(KB_OP_MARK, 0);
+
+	c->arg = start;
+	call_end(c);
+}
+
 static const struct kb_param *param_find(const char *name)
 {
 	uint32_t i;

@@ -127,6 +127,12 @@ void kb_metric(const char *name, const char *unit, uint64_t iters,
 	       const uint64_t *samples, uint64_t count);
 void kb_done(long status) __attribute__((noreturn));
 uint64_t kb_eventfd_count(void);
+/*
+ * kb_mark - a measured window starts (1) or ends (0): the host reads its
+ * counters at both.  kb_measure marks each sample; call it around a
+ * region of your own (outside any timed region: it is an exit).
+ */
+void kb_mark(int start);
 
 /* Parameters from the boot info. */
 int64_t kb_param_int(const char *name, int64_t def);

@@ -20,7 +20,7 @@ static long measure_run(void *arg)
 {
 	struct measure *m = arg;
 
-	m->iters = kbk_sample(m->fn, m->arg, m->target, m->samples, m->nsamples);
+	m->iters = kbk_sample(m->fn, m->arg, m->target, m->samples, m->nsamples, kb_mark);
 	return 0;
 }
 
