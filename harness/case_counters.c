@@ -129,7 +129,7 @@ void cc_vcpu_start(struct case_counters *cc, int vcpu, struct kvm_stats *vcpu_st
 static uint64_t cc_delta(const struct case_counters *cc, int i, const struct counter_val *a,
 			 const struct counter_val *b)
 {
-	if (cc->spec[i].src <= COUNTER_KVM_VM && !cc->spec[i].cumulative)
+	if (!cc->spec[i].cumulative)
 		return b->value;
 	return b->value >= a->value ? b->value - a->value : 0;
 }
@@ -210,10 +210,11 @@ static void cc_net(const struct case_counters *cc, const struct cc_vcpu *v, int 
 	int i;
 
 	for (i = 0; i < cc->n; i++) {
-		bool level = cc->spec[i].src <= COUNTER_KVM_VM && !cc->spec[i].cumulative;
-
 		ok[i] = v->win_ok[(size_t)j * cc->n + i] && v->win_ok[i];
-		out[i] = level || wj[i] < w0[i] ? (level ? wj[i] : 0) : wj[i] - w0[i];
+		if (!cc->spec[i].cumulative)
+			out[i] = wj[i];
+		else
+			out[i] = wj[i] > w0[i] ? wj[i] - w0[i] : 0;
 	}
 }
 

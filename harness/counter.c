@@ -4,9 +4,9 @@
  * counters of one vCPU thread.
  *
  * Whether a counter can be counted is decided by trying: a perf counter is
- * opened once on the calling thread and closed again, and the errno, put
- * in words, is the reason when it cannot.  Nothing is guessed from CPU
- * models or kernel versions.
+ * opened once on the calling thread (and closed again, but for tracepoints,
+ * see trial_open), and the errno, put in words, is the reason when it
+ * cannot.  Nothing is guessed from CPU models or kernel versions.
  */
 #include <errno.h>
 #include <pthread.h>

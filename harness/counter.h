@@ -64,7 +64,7 @@ struct counter_spec {
 	enum counter_src src;
 	bool supported;
 	char why[COUNTER_WHY_MAX];	/* !supported: the reason */
-	bool cumulative;		/* KVM stats: false for instant values (pages_4k) */
+	bool cumulative;		/* false only for instant KVM stats (pages_4k): levels */
 	char stat[COUNTER_NAME_MAX];	/* KVM stats: the stat's name */
 	struct perf_event_attr attr;	/* perf sources: ready for perf_event_open */
 };

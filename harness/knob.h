@@ -32,6 +32,7 @@ struct knob_plan {
 	int nr_vms;			/* 1 unless overcommit_pattern=many-vms */
 	bool oc_many_vms;		/* overcommit_pattern (applied before overcommit) */
 	int host_cpus;			/* the CPUs overcommit counted, 0 if it did not */
+	double oc_ratio;		/* the vCPUs per host CPU it was asked for */
 	bool pin;
 	int pin_cpu[KNOB_MAX_VMS];	/* -1: floats; beyond: cycles */
 };

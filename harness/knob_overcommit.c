@@ -59,38 +59,40 @@ static int ratio_check(const char *value, char *why, size_t len)
 	return -EINVAL;
 }
 
-/* oc_vcpus - ratio x allowed CPUs, rounded, at least 1; 0 and why on failure. */
-static int oc_vcpus(const char *value, int *host_cpus, char *why, size_t len)
+/*
+ * oc_vcpus - the ratio @value asks for (in *@ratio) times the allowed CPUs
+ * (in *@host_cpus), rounded, at least 1; -errno and why on failure.
+ */
+static int oc_vcpus(const char *value, double *ratio, int *host_cpus, char *why, size_t len)
 {
 	cpu_set_t set;
-	double ratio;
 	long n;
 	int r;
 
-	r = ratio_check(value, why, len);
-	if (r)
-		return r;
-	knob_overcommit_parse(value, &ratio);
+	if (knob_overcommit_parse(value, ratio))
+		return ratio_check(value, why, len);
 	r = knob_allowed_cpus(&set);
 	if (r) {
 		snprintf(why, len, "cannot read this process's CPU affinity: %s", strerror(-r));
 		return r;
 	}
 	*host_cpus = CPU_COUNT(&set);
-	n = lround(ratio * *host_cpus);
+	n = lround(*ratio * *host_cpus);
 	return n < 1 ? 1 : n > 1 << 20 ? 1 << 20 : (int)n;
 }
 
 static int ratio_probe(const char *value, char *why, size_t len)
 {
-	int cpus, n = oc_vcpus(value, &cpus, why, len);
+	double ratio;
+	int cpus, n = oc_vcpus(value, &ratio, &cpus, why, len);
 
 	return n < 0 ? n : 0;
 }
 
 static int ratio_apply(const char *value, struct knob_plan *plan, char *why, size_t len)
 {
-	int cpus, n = oc_vcpus(value, &cpus, why, len);
+	double ratio;
+	int cpus, n = oc_vcpus(value, &ratio, &cpus, why, len);
 
 	if (n < 0)
 		return n;
@@ -104,6 +106,7 @@ static int ratio_apply(const char *value, struct knob_plan *plan, char *why, siz
 			 value, cpus, n, KB_MAX_VCPUS);
 		return -E2BIG;
 	}
+	plan->oc_ratio = ratio;
 	plan->host_cpus = cpus;
 	plan->nr_vms = plan->oc_many_vms ? n : 1;
 	plan->vm.nr_vcpus = plan->oc_many_vms ? 1 : n;

@@ -91,24 +91,6 @@ static int pin_check(const char *value, char *why, size_t len)
 	return r < 0 ? r : 0;
 }
 
-/* set_format - @set as a CPU list ("0-1,4"). */
-static char *set_format(const cpu_set_t *set, char *buf, size_t len)
-{
-	size_t n = 0;
-	int a, b;
-
-	buf[0] = '\0';
-	for (a = 0; a < CPU_SETSIZE && n < len; a++) {
-		if (!CPU_ISSET(a, set))
-			continue;
-		for (b = a; b + 1 < CPU_SETSIZE && CPU_ISSET(b + 1, set); b++)
-			;
-		n += snprintf(buf + n, len - n, a == b ? "%s%d" : "%s%d-%d", n ? "," : "", a, b);
-		a = b;
-	}
-	return buf;
-}
-
 /* pin_list_ok - every CPU of the list online and allowed to this process. */
 static int pin_list_ok(const int *cpus, int n, char *why, size_t len)
 {
@@ -131,8 +113,9 @@ static int pin_list_ok(const int *cpus, int n, char *why, size_t len)
 			return -EINVAL;
 		}
 		if (!CPU_ISSET(cpus[i], &allowed)) {
+			cpulist_format(&allowed, fmt, sizeof(fmt));
 			snprintf(why, len, "CPU %d is not among the CPUs this process may use (%s)",
-				 cpus[i], set_format(&allowed, fmt, sizeof(fmt)));
+				 cpus[i], fmt);
 			return -EINVAL;
 		}
 	}

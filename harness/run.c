@@ -456,7 +456,6 @@ struct vm_slot {
 	struct vm *vm;
 	struct vm_config cfg;
 	struct vm_run_result res;
-	bool started;
 };
 
 static void case_event(struct case_ctx *c, const struct vmm_event *ev, struct vm_slot *s)
@@ -716,7 +715,8 @@ static void threads_report(struct case_ctx *c, const struct vmm_vcpu_info *info)
 			if (!ti.tid)
 				continue;
 			vcpu_name(c, k * c->vcpus + i, key, sizeof(key));
-			key[strcspn(key, " ")] = c->nr_vms > 1 ? '_' : key[strcspn(key, " ")];
+			if (strchr(key, ' '))	/* "vm2 vcpu0" -> "vm2_vcpu0": a YAML key */
+				*strchr(key, ' ') = '_';
 			tap_yaml_map_begin(c->tap, key);
 			tap_yaml_int(c->tap, "tid", ti.tid);
 			tap_yaml_int(c->tap, "apic_id", ti.apic_id);
@@ -967,20 +967,16 @@ out:
 /* case_oc - an overcommit case gets a row in the run's overcommit table. */
 static void case_oc(struct case_ctx *c, const struct knob_plan *plan)
 {
-	const struct sc_case *sc = c->env->c;
 	struct oc_point *p;
-	int i;
 
 	if (c->env->quiet || !plan->host_cpus || !(p = oc_point_new(&c->env->tot->oc)))
 		return;
-	p->sc = sc->sc;
+	p->sc = c->env->c->sc;
+	p->ratio = plan->oc_ratio;
 	p->many_vms = plan->oc_many_vms;
 	p->vms = c->nr_vms;
 	p->vcpus = c->vcpus;
 	p->host_cpus = plan->host_cpus;
-	for (i = 0; i < sc->nr_knobs; i++)
-		if (!strcmp(sc->knobs[i].name, "overcommit"))
-			knob_overcommit_parse(sc->knobs[i].value, &p->ratio);
 	c->oc = p;
 }
 
@@ -1027,12 +1023,11 @@ static void case_vms_run(struct case_ctx *c, struct vm_slot *slots, struct case_
 	long long ctx0 = host_ctxsw(), ctx1;
 	int k;
 
+	/* A start that fails leaves its result VM_ERROR; vm_finish is due all the same. */
 	for (k = 0; k < c->nr_vms; k++)
-		slots[k].started = !vm_start(slots[k].vm, c->env->c->sc->timeout_s, on_event,
-					     &slots[k], &slots[k].res) || slots[k].res.outcome != VM_ERROR;
+		vm_start(slots[k].vm, c->env->c->sc->timeout_s, on_event, &slots[k], &slots[k].res);
 	for (k = 0; k < c->nr_vms; k++)
-		if (slots[k].started)
-			vm_finish(slots[k].vm);
+		vm_finish(slots[k].vm);
 	ctx1 = host_ctxsw();
 	case_run_merge(c, slots, cr);
 	cr->host_ctxsw = ctx0 >= 0 && ctx1 >= ctx0 ? ctx1 - ctx0 : -1;

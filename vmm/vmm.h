@@ -9,6 +9,7 @@
 #ifndef VMM_H
 #define VMM_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -265,6 +266,9 @@ uint64_t vm_tsc_khz(const struct vm *vm);
 /* vm_ram - the host mapping of guest RAM (to check its backing in smaps). */
 void *vm_ram(const struct vm *vm, uint64_t *size);
 pid_t vm_vcpu_tid(const struct vm *vm, int vcpu);
+
+/* cpulist_format - @set as "0-1,4" (the kernel's cpulist style); "" if empty. */
+void cpulist_format(const cpu_set_t *set, char *buf, size_t len);
 
 /* What a vCPU thread was and did; the times are taken as the thread ends. */
 struct vmm_vcpu_info {

@@ -130,7 +130,6 @@ bool abi_handle_io(struct vcpu *v);
 bool abi_handle_mmio(struct vcpu *v);
 
 /* vcpu_info.c */
-void cpulist_format(const cpu_set_t *set, char *buf, size_t len);
 int thread_stat_parse(const char *line, unsigned long long *utime,
 		      unsigned long long *stime, unsigned long long *guest, int *cpu);
 void vcpu_info_pin(struct vcpu *v);
