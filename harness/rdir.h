@@ -32,6 +32,7 @@ struct rdir {
 	char **cols;		/* header names */
 	int nr_rows;
 	char **cells;		/* nr_rows x nr_cols, row-major; never NULL ("" if empty) */
+	char *buf;		/* results.csv's text: the cells point into it */
 	int nr_host;
 	struct rdir_kv *host;	/* host.yaml, flattened, in file order */
 };

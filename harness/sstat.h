@@ -38,4 +38,26 @@ void sstat_per_op(const uint64_t *samples, size_t n, uint64_t iters,
 /* sstat_cycles_to_ns - TSC cycles to nanoseconds (NaN if tsc_khz == 0). */
 double sstat_cycles_to_ns(double cycles, uint64_t tsc_khz);
 
+/* The result of a two-sided Mann-Whitney U (Wilcoxon rank-sum) test. */
+struct sstat_mwu {
+	double u;	/* U of the first sample: pairs (a, b) with a > b, ties counting 1/2 */
+	double z;	/* the normal approximation's z (0 when exact) */
+	double p;	/* two-sided p-value */
+	int exact;	/* 1: p from the exact distribution of U (no ties, n, m <= 50) */
+};
+
+/*
+ * sstat_mann_whitney - do @a and @b come from one distribution?  A rank
+ * test: it assumes nothing of the shape, so the odd outlier of a
+ * benchmark sample cannot make a difference significant on its own.
+ * Without ties and with both samples of at most SSTAT_MWU_EXACT values
+ * the p-value is exact (the distribution of U counted by recurrence);
+ * otherwise the normal approximation with tie correction and continuity
+ * correction (as scipy's method='asymptotic').  Returns 0, or -EINVAL for
+ * an empty sample or a NaN.
+ */
+#define SSTAT_MWU_EXACT	50
+int sstat_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
+		       struct sstat_mwu *out);
+
 #endif

@@ -113,11 +113,69 @@ static void test_conversions(void)
 	ok(isnan(sstat_cycles_to_ns(1, 0)), "tsc_khz 0 is NaN");
 }
 
+/* is_close - equal within a relative 1e-9 (p-values through erfc and doubles). */
+#define is_close(got, want, ...) ({					\
+	double __g = (got), __w = (want);				\
+	int __r = ok(fabs(__g - __w) <= 1e-9 * fmax(1e-300, fabs(__w)), __VA_ARGS__); \
+	if (!__r)							\
+		printf("#   got %.17g, want %.17g\n", __g, __w);	\
+	__r; })
+
+static void test_mann_whitney(void)
+{
+	const double lo3[] = { 1, 2, 3 }, hi3[] = { 4, 5, 6 };
+	const double odd[] = { 1, 3, 5 }, even[] = { 2, 4, 6 };
+	const double tie_a[] = { 1, 2, 2, 3 }, tie_b[] = { 2, 3, 4, 5 };
+	const double same[] = { 7, 7, 7 };
+	double a[60], b[60], nan1[] = { 1, NAN };
+	struct sstat_mwu m;
+	int i;
+
+	/* 1 of C(6,3) = 20 arrangements is as extreme, twice (two-sided) */
+	is_int(sstat_mann_whitney(lo3, 3, hi3, 3, &m), 0, "mwu 3 v 3 disjoint");
+	is_near(m.u, 0, "U = 0 when every a is below every b");
+	ok(m.exact, "no ties, small: exact");
+	is_close(m.p, 0.1, "p = 2/20");
+	sstat_mann_whitney(hi3, 3, lo3, 3, &m);
+	is_near(m.u, 9, "swapped: U = 9");
+	is_close(m.p, 0.1, "swapped: same p");
+	/* U = 3; counts of U = 0..3 are 1, 1, 2, 3: P(U <= 3) = 7/20 */
+	sstat_mann_whitney(odd, 3, even, 3, &m);
+	is_near(m.u, 3, "interleaved: U = 3");
+	is_close(m.p, 0.7, "interleaved: p = 14/20");
+	/* 7 v 7 disjoint: the smallest p seven samples can give */
+	for (i = 0; i < 7; i++) {
+		a[i] = 100 + i;
+		b[i] = 110 + i;
+	}
+	sstat_mann_whitney(a, 7, b, 7, &m);
+	is_close(m.p, 2.0 / 3432, "7 v 7 disjoint: p = 2/C(14,7)");
+	/* ties: mid-ranks, tie-corrected normal approximation (scipy asymptotic) */
+	is_int(sstat_mann_whitney(tie_a, 4, tie_b, 4, &m), 0, "mwu with ties");
+	is_near(m.u, 2.5, "ties: U = 12.5 - 10");
+	ok(!m.exact, "ties: normal approximation");
+	is_close(m.z, 1.4883513944689681, "ties: z");
+	is_close(m.p, 0.13665824773814753, "ties: p");
+	/* large samples: normal approximation */
+	for (i = 0; i < 60; i++) {
+		a[i] = i;
+		b[i] = 1000 + i;
+	}
+	sstat_mann_whitney(a, 60, b, 60, &m);
+	ok(!m.exact, "60 v 60: normal approximation");
+	is_close(m.p, 3.556570974984777e-21, "60 v 60 disjoint: p");
+	sstat_mann_whitney(same, 3, same, 3, &m);
+	is_close(m.p, 1, "all equal: p = 1");
+	is_int(sstat_mann_whitney(lo3, 0, hi3, 3, &m), -EINVAL, "empty sample: -EINVAL");
+	is_int(sstat_mann_whitney(nan1, 2, hi3, 3, &m), -EINVAL, "NaN: -EINVAL");
+}
+
 int main(void)
 {
 	test_summaries();
 	test_errors();
 	test_percentiles();
 	test_conversions();
+	test_mann_whitney();
 	return done_testing();
 }
