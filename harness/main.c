@@ -11,6 +11,7 @@
 #include "knob.h"
 #include "host.h"
 #include "journal.h"
+#include "plot.h"
 #include "run.h"
 
 static void usage(FILE *f)
@@ -24,6 +25,7 @@ static void usage(FILE *f)
 "Commands:\n"
 "  run SCENARIO.yaml... | GUEST[:TEST]...\n"
 "                        run scenarios or guest tests, print TAP, keep results\n"
+"  plot RESULTS_DIR      charts of a results directory (SVG, PNG; gnuplot)\n"
 "  restore               put back host settings a crashed run left changed\n"
 "  list [GUEST...]       the guests and their tests\n"
 "  host                  this host's fingerprint as YAML\n"
@@ -145,6 +147,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc, argv);
+	if (!strcmp(cmd, "plot"))
+		return cmd_plot(argc, argv);
 	if (!strcmp(cmd, "restore"))
 		return cmd_restore(argc, argv);
 	if (!strcmp(cmd, "list"))

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "plot.h"
 #include "results.h"
 
 static const char *const base_cols[] = {
@@ -305,7 +306,35 @@ FILE *results_tee(struct results *r, FILE *also)
 	return f;
 }
 
-static void summary_write(struct results *r, FILE *f, const char *why)
+/*
+ * summary_charts - a link and an image per chart, or the one line that
+ * says why there are none.
+ */
+static void summary_charts(FILE *f, const struct plot_result *pr, const char *none)
+{
+	int i;
+
+	fprintf(f, "\n## Charts\n\n");
+	if (none) {
+		fprintf(f, "%s\n", none);
+		return;
+	}
+	for (i = 0; i < pr->n; i++) {
+		const char *n = pr->c[i].name;
+
+		if (pr->c[i].failed) {
+			fprintf(f, "- %s: gnuplot failed (data in [charts/%s.dat](charts/%s.dat))\n\n",
+				pr->c[i].title, n, n);
+			continue;
+		}
+		fprintf(f, "### %s\n\n![%s](charts/%s.svg)\n\n", pr->c[i].title, n, n);
+		fprintf(f, "[SVG](charts/%s.svg), [PNG](charts/%s.png), [data](charts/%s.dat)\n\n",
+			n, n, n);
+	}
+}
+
+static void summary_write(struct results *r, FILE *f, const char *why,
+			  const struct plot_result *pr, const char *no_charts)
 {
 	const struct host_info *h = r->host;
 	int i;
@@ -335,11 +364,42 @@ static void summary_write(struct results *r, FILE *f, const char *why)
 	}
 	if (r->failures[0])
 		fprintf(f, "\n## Failures\n\n%s", r->failures);
+	if (pr)
+		summary_charts(f, pr, no_charts);
+}
+
+/*
+ * results_charts - the charts of a finished run, when gnuplot is there.
+ * They never fail the run: what went wrong goes to stderr and @none.
+ */
+static void results_charts(struct results *r, struct plot_result *pr, char *none, size_t len)
+{
+	struct plot_opts o = { .log = stderr };
+	char err[1024];
+	int ret;
+
+	none[0] = 0;
+	if (!plot_gnuplot()) {
+		snprintf(none, len, "None: gnuplot is not installed (`apt-get install gnuplot-nox`, "
+			 "then `kvmbench plot %.*s`).", (int)len - 120, r->dir);
+		return;
+	}
+	ret = plot_dir(r->dir, &o, pr, err, sizeof(err));
+	if (ret && ret != -EIO) {
+		fprintf(stderr, "kvmbench: no charts: %s\n", err);
+		snprintf(none, len, "None: %.*s.", (int)len - 16, err);
+	} else if (ret) {
+		fprintf(stderr, "kvmbench: charts: %s\n", err);
+	} else if (!pr->n) {
+		snprintf(none, len, "None: this run has no figure with a chart (page walks, exits, "
+			 "overcommit); `kvmbench plot --metric NAME --knob COLUMN` draws any.");
+	}
 }
 
 int results_close(struct results *r, const char *why)
 {
-	char p[PATH_MAX + 32];
+	struct plot_result *pr = NULL;
+	char p[PATH_MAX + 32], none[PATH_MAX + 256] = "";
 	FILE *f;
 	int ret = 0;
 
@@ -350,19 +410,30 @@ int results_close(struct results *r, const char *why)
 	r->csv = r->tap = NULL;
 	tmp_commit(r, "results.csv");
 	tmp_commit(r, "run.tap");
+	/*
+	 * The data is complete once results.csv and run.tap are in place:
+	 * lift the marker now, because the charts read the directory back
+	 * and an incomplete directory is refused (and gets no charts).
+	 */
+	if (!why && !ret) {
+		snprintf(p, sizeof(p), "%s/INCOMPLETE", r->dir);
+		unlink(p);
+		pr = malloc(sizeof(*pr));
+		if (pr)
+			results_charts(r, pr, none, sizeof(none));
+	}
 	f = tmp_open(r, "summary.md");
 	if (f) {
-		summary_write(r, f, why);
+		summary_write(r, f, why, pr, none[0] ? none : NULL);
 		if (fclose(f))
 			ret = -errno;
 		tmp_commit(r, "summary.md");
 	}
-	if (why) {
+	if (why)
 		write_marker(r, why);
-	} else if (!ret) {
-		snprintf(p, sizeof(p), "%s/INCOMPLETE", r->dir);
-		unlink(p);
-	}
+	else if (ret)
+		write_marker(r, "the results could not all be written");
+	free(pr);
 	free(r->lines);
 	r->lines = NULL;
 	return ret;

@@ -1,0 +1,38 @@
+# plot-pagewalk.gp - page-walk cost against working set (kvmbench plot).
+#
+# A line per guest page size x host backing, the native baseline dashed;
+# points are medians, error bars run from the fastest sample to the 99th
+# percentile.  kvmbench writes the data and calls, for each format:
+#
+#   gnuplot -e "datafile='D'; outfile='O'; term='svg'; title='T'; \
+#               subtitle='S'; ylabel='Y'; n=N; lcs='1 2'; pts='7 5'; dts='1 2'" \
+#           plot-pagewalk.gp
+#
+# D holds N blocks (two blank lines apart), one per series; each block's
+# first line is its title then column names: ws_mb median min p99 samples.
+# lcs, pts and dts give each series its colour, point type and dash type.
+if (term eq 'svg') {
+	set terminal svg size 1200,800 dynamic noenhanced font 'Sans,13'
+} else {
+	set terminal pngcairo size 1200,800 noenhanced font 'Sans,12'
+}
+set encoding utf8
+set output outfile
+set title title."\n".subtitle
+set xlabel 'working set (MiB, log scale)'
+set ylabel ylabel
+set logscale x 2
+set logscale y 10
+# decades labelled 0.1, 1, 10, 100, 1k ... 1M: %g would write 1e+06
+lab(e) = e < 3 ? sprintf('%g', 10.0**e) : e < 6 ? sprintf('%gk', 10.0**(e-3)) : \
+	 e < 9 ? sprintf('%gM', 10.0**(e-6)) : sprintf('%gG', 10.0**(e-9))
+set ytics ('1' 1)
+do for [e=-3:12] { set ytics add (lab(e) 10.0**e) }
+set format x '%g'
+set grid xtics ytics mytics lc rgb '#dddddd'
+set key below horizontal Left reverse maxcols 3 width 2 height 1
+set offsets graph 0.03, graph 0.03, 0, 0
+set bars small
+plot for [i=1:n] datafile index (i-1) using 1:2:3:4 with yerrorlines \
+	lc int(word(lcs, i)) pt int(word(pts, i)) dt int(word(dts, i)) lw 2 ps 1.2 \
+	title columnheader(1)
