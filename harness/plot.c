@@ -789,6 +789,17 @@ static int plot_all(struct plot_ctx *x)
 	return r ? r : e;
 }
 
+/* plot_failed - "gnuplot failed on chart exits, pagewalk-chase" into @err. */
+static void plot_failed(const struct plot_result *res, char *err, size_t len)
+{
+	size_t l = snprintf(err, len, "gnuplot failed on chart%s", res->failed == 1 ? "" : "s");
+	int i, n = 0;
+
+	for (i = 0; i < res->n && l < len; i++)
+		if (res->c[i].failed)
+			l += snprintf(err + l, len - l, "%s %s", n++ ? "," : "", res->c[i].name);
+}
+
 static int plot_loaded(struct plot_ctx *x, const char *dir, char *err, size_t len)
 {
 	int r;
@@ -815,8 +826,7 @@ static int plot_loaded(struct plot_ctx *x, const char *dir, char *err, size_t le
 	if (r == -ENOMEM)
 		snprintf(err, len, "out of memory");
 	else if (r)
-		snprintf(err, len, "gnuplot failed on %d chart%s", x->res->failed,
-			 x->res->failed == 1 ? "" : "s");
+		plot_failed(x->res, err, len);
 	return r;
 }
 
