@@ -114,6 +114,19 @@ void pchart_free(struct pchart *c)
 	c->n = 0;
 }
 
+static int series_order(const void *a, const void *b)
+{
+	const struct pseries *s = a, *t = b;
+
+	return (s->order > t->order) - (s->order < t->order);
+}
+
+/* pchart_sort - the series in ascending ->order (the key lists them so). */
+void pchart_sort(struct pchart *c)
+{
+	qsort(c->s, c->n, sizeof(c->s[0]), series_order);
+}
+
 /* pchart_numeric - every x value of @c is a number. */
 bool pchart_numeric(const struct pchart *c)
 {

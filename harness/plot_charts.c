@@ -54,6 +54,26 @@ static void style_vars(const struct pchart *c, char *buf, size_t len)
 	pvar_str(buf, len, "dts", dts);
 }
 
+/*
+ * decades - ymin and ymax for a log y axis: the whole decades around every
+ * sample, so that both ends carry a label (gnuplot's autoscale stops short
+ * of a decade when the tics are given).
+ */
+static void decades(const struct pchart *c, char *buf, size_t len)
+{
+	double x0, x1, y0, y1, lo, hi;
+	size_t l = strlen(buf);
+
+	pchart_range(c, &x0, &x1, &y0, &y1);
+	if (!(y0 > 0) || !isfinite(y1))
+		return;
+	lo = pow(10, floor(log10(y0)));
+	hi = pow(10, ceil(log10(y1)));
+	if (hi <= lo)
+		hi = lo * 10;
+	snprintf(buf + l, len - l, "ymin=%g; ymax=%g; ", lo, hi);
+}
+
 /* file_name - @prefix and @s as a file name: [A-Za-z0-9._] kept, the rest '-'. */
 static void file_name(char *buf, size_t len, const char *prefix, const char *s)
 {
@@ -143,23 +163,46 @@ static const char *pw_ws(const struct plot_ctx *x, const struct pw_ctx *p, int r
 	return ws[0] ? ws : PW_WS_DEFAULT;
 }
 
-/* pw_series - the line of group @g: virtual (@native false) or native. */
+/*
+ * pw_series - the line of group @g: virtual (@native false) or native.
+ * A colour per backing, a point type per guest page size, natives dashed;
+ * in the key by page size, then backing, natives last, on every chart.
+ */
 static struct pseries *pw_series(const struct plot_ctx *x, struct pw_ctx *p, struct pchart *c,
 				 const struct rgroup *g, bool native)
 {
 	char vk[200], nk[200], key[256], title[220];
+	struct pseries *s;
 	int colour, page;
 
 	pcols_key(x, g->row, &p->virt, vk, sizeof(vk));
 	pcols_key(x, g->row, &p->nat, nk, sizeof(nk));
-	colour = ptag(&p->colours, nk) + 1;
+	colour = ptag(&p->colours, nk);
+	page = ptag(&p->pages, rdir_cell(x->d, g->row, p->page));
 	if (native) {
 		snprintf(key, sizeof(key), "native|%s", nk);
 		snprintf(title, sizeof(title), "native%s%s", nk[0] ? " " : "", nk);
-		return pchart_series(c, key, title, colour, 6, 2);
+		s = pchart_series(c, key, title, colour + 1, 6, 2);
+		page = PLOT_MAX_SERIES;
+	} else {
+		s = pchart_series(c, vk, vk[0] ? vk : "virtual", colour + 1, pts[page % NR_PTS], 1);
 	}
-	page = ptag(&p->pages, rdir_cell(x->d, g->row, p->page));
-	return pchart_series(c, vk, vk[0] ? vk : "virtual", colour, pts[page % NR_PTS], 1);
+	if (s)
+		s->order = page * PLOT_MAX_SERIES + colour;
+	return s;
+}
+
+/* pw_tags - number backings and page sizes as the figures first have them. */
+static void pw_tags(const struct plot_ctx *x, struct pw_ctx *p, const int *idx, int n)
+{
+	char nk[200];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		pcols_key(x, x->g[idx[i]].row, &p->nat, nk, sizeof(nk));
+		ptag(&p->colours, nk);
+		ptag(&p->pages, rdir_cell(x->d, x->g[idx[i]].row, p->page));
+	}
 }
 
 static int pw_fill(struct plot_ctx *x, struct pw_ctx *p, struct pchart *c, const char *name,
@@ -188,8 +231,10 @@ static int pw_emit(struct plot_ctx *x, const struct pw_metric *m, struct pchart 
 		 m->what, m->name, ratio ? "virtual / native" :
 		 strcmp(m->name, "first_touch") ? "ns per access" : "ns per 4 KiB page");
 	plot_subtitle(x, idx, n, j.subtitle, sizeof(j.subtitle));
-	if (!ratio)
+	if (!ratio) {
 		pvar_str(j.vars, sizeof(j.vars), "ylabel", m->ylabel);
+		decades(c, j.vars, sizeof(j.vars));
+	}
 	style_vars(c, j.vars, sizeof(j.vars));
 	return plot_emit(x, &j);
 }
@@ -206,11 +251,14 @@ static int pw_chart(struct plot_ctx *x, const struct pw_metric *m, bool ratio)
 		return -ENOMEM;
 	n = pw_pick(x, m->name, idx);
 	r = pw_columns(x, idx, n, &p);
+	if (!r)
+		pw_tags(x, &p, idx, n);
 	snprintf(name, sizeof(name), "%s.%s", m->name, ratio ? "ratio" : "native");
 	if (!r)
 		r = pw_fill(x, &p, &c, ratio ? name : m->name, false);
 	if (!r && !ratio)
 		r = pw_fill(x, &p, &c, name, true);
+	pchart_sort(&c);
 	if (!r && c.n)
 		r = pw_emit(x, m, &c, ratio, idx, n);
 	pchart_free(&c);
@@ -308,6 +356,7 @@ static int ex_chart(struct plot_ctx *x, const int *idx, int n, const struct pcol
 			 config[0] ? " - " : "", config);
 		plot_subtitle(x, idx, n, j.subtitle, sizeof(j.subtitle));
 		pvar_int(j.vars, sizeof(j.vars), "n", c.n);
+		decades(&c, j.vars, sizeof(j.vars));
 		r = plot_emit(x, &j);
 	}
 	pchart_free(&c);
@@ -425,6 +474,7 @@ static int oc_one(struct plot_ctx *x, const struct oc_chart *oc, const int *idx,
 		snprintf(j.title, sizeof(j.title), "%s", oc->title);
 		plot_subtitle(x, idx, n, j.subtitle, sizeof(j.subtitle));
 		pvar_str(j.vars, sizeof(j.vars), "ylabel", oc->ylabel);
+		decades(&c, j.vars, sizeof(j.vars));
 		style_vars(&c, j.vars, sizeof(j.vars));
 		r = plot_emit(x, &j);
 	}
@@ -569,6 +619,8 @@ static void gen_axes(const struct plot_ctx *x, struct pjob *j, int knob, const c
 	pvar_int(j->vars, sizeof(j->vars), "xcat", !num);
 	pvar_int(j->vars, sizeof(j->vars), "xlog", xlog);
 	pvar_int(j->vars, sizeof(j->vars), "ylog", ylog);
+	if (ylog)
+		decades(j->c, j->vars, sizeof(j->vars));
 	snprintf(label, sizeof(label), "%s%s", x->d->cols[knob], xlog ? " (log scale)" : "");
 	pvar_str(j->vars, sizeof(j->vars), "xlabel", label);
 	snprintf(label, sizeof(label), "%s %s (median%s)", x->o->metric, unit,

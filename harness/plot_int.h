@@ -29,6 +29,7 @@ struct pseries {
 	char key[256];
 	char title[160];
 	int lc, pt, dt;		/* gnuplot colour, point and dash type */
+	int order;		/* pchart_sort's key */
 	int n, cap;
 	struct ppoint *p;
 };
@@ -81,6 +82,7 @@ struct pseries *pchart_series(struct pchart *c, const char *key, const char *tit
 			      int lc, int pt, int dt);
 int pseries_add(struct pseries *s, const char *x, const double *v, int n);
 void pchart_free(struct pchart *c);
+void pchart_sort(struct pchart *c);
 bool pchart_numeric(const struct pchart *c);
 void pchart_range(const struct pchart *c, double *xmin, double *xmax, double *ymin,
 		  double *ymax);

@@ -10,6 +10,7 @@
 # D: N blocks as for plot-pagewalk.gp (x median min p99 samples label).
 # xcat=1: the x values are categories, placed at 0, 1, 2... and labelled
 # from the last column; xlog=1: a numeric x on a log scale; ylog=1: log y.
+# Optional ymin, ymax: the log y axis's range (kvmbench gives whole decades).
 if (term eq 'svg') {
 	set terminal svg size 1200,800 dynamic noenhanced font 'Sans,13'
 } else {
@@ -21,12 +22,16 @@ set title title."\n".subtitle
 set xlabel xlabel
 set ylabel ylabel
 if (xlog) { set logscale x 2; set format x '%g' }
-lab(e) = e < 3 ? sprintf('%g', 10.0**e) : e < 6 ? sprintf('%gk', 10.0**(e-3)) : \
-	 e < 9 ? sprintf('%gM', 10.0**(e-6)) : sprintf('%gG', 10.0**(e-9))
+# (integer powers: tics at exact decades)
+p10(e) = e >= 0 ? 10**e : 1.0 / 10**(-e)
+lab(e) = e < 3 ? sprintf('%g', p10(e)) : e < 6 ? sprintf('%dk', p10(e - 3)) : \
+	 e < 9 ? sprintf('%dM', p10(e - 6)) : sprintf('%dG', p10(e - 9))
 if (ylog) {
 	set logscale y 10
 	set ytics ('1' 1)
-	do for [e=-3:12] { set ytics add (lab(e) 10.0**e) }
+	do for [e=-3:12] { set ytics add (lab(e) p10(e)) }
+	# ymin, ymax: whole decades (a hair wider: a tic right on the edge loses its label)
+	if (exists('ymin')) { set yrange [ymin * 0.999:ymax * 1.001] }
 	set offsets graph 0.05, graph 0.05, 0, 0
 } else {
 	set yrange [0:*]
