@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare.h"
 #include "counter.h"
 #include "guests.h"
 #include "knob.h"
@@ -31,6 +32,8 @@ static void usage(FILE *f)
 "  host                  this host's fingerprint as YAML\n"
 "  counters [NAME...]    what this host can count (KVM stats, software events,\n"
 "                        tracepoints, PMU) and why not; or how NAMEs resolve\n"
+"  compare A B           compare two results directories: per metric the change\n"
+"                        and whether it is significant; exit 1 on a regression\n"
 "  help [COMMAND]        this help, or a command's\n"
 "  help knobs            every knob a scenario or --knob can set, and its values\n"
 "  version               kvmbench's version\n"
@@ -155,6 +158,8 @@ int main(int argc, char **argv)
 		return cmd_list(argc, argv);
 	if (!strcmp(cmd, "host"))
 		return cmd_host(argc, argv);
+	if (!strcmp(cmd, "compare"))
+		return cmd_compare(argc, argv);
 	if (!strcmp(cmd, "counters"))
 		return cmd_counters(argc, argv);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {

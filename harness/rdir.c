@@ -412,18 +412,6 @@ static bool ignored(const char *col, const char *const *ignore)
 	return false;
 }
 
-/* rdir_varies - columns that take more than one value across the file. */
-static void rdir_varies(const struct rdir *d, bool *varies)
-{
-	int r, c;
-
-	for (c = 0; c < d->nr_cols; c++) {
-		varies[c] = false;
-		for (r = 1; r < d->nr_rows && !varies[c]; r++)
-			varies[c] = strcmp(rdir_cell(d, r, c), rdir_cell(d, 0, c)) != 0;
-	}
-}
-
 static void cat(char *buf, size_t len, const char *fmt, ...)
 {
 	size_t l = strlen(buf);
@@ -436,32 +424,95 @@ static void cat(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void group_ident(const struct rdir *d, int row, const char *const *ignore,
-			const bool *varies, struct rgroup *g)
+static void group_ident(const struct rdir *d, int row, const char *const *ignore, struct rgroup *g)
 {
-	const char *vm = rdir_cell(d, row, RC_VM), *vcpu = rdir_cell(d, row, RC_VCPU);
 	int c;
 
-	g->key[0] = g->label[0] = 0;
+	g->key[0] = 0;
 	cat(g->key, sizeof(g->key), "%s|%s:%s|", rdir_cell(d, row, RC_SCENARIO),
 	    rdir_cell(d, row, RC_GUEST), rdir_cell(d, row, RC_TEST));
-	if (varies[RC_SCENARIO])
-		cat(g->label, sizeof(g->label), "%s: ", rdir_cell(d, row, RC_SCENARIO));
-	cat(g->label, sizeof(g->label), "%s:%s", rdir_cell(d, row, RC_GUEST), rdir_cell(d, row, RC_TEST));
 	for (c = RC_NR_FIXED; c < d->nr_cols; c++) {
 		const char *v = rdir_cell(d, row, c);
 
-		if (!v[0] || ignored(d->cols[c], ignore))
-			continue;
-		cat(g->key, sizeof(g->key), "%s=%s ", d->cols[c], v);
-		if (varies[c])
-			cat(g->label, sizeof(g->label), " %s=%s", d->cols[c], v);
+		if (v[0] && !ignored(d->cols[c], ignore))
+			cat(g->key, sizeof(g->key), "%s=%s ", d->cols[c], v);
 	}
-	cat(g->key, sizeof(g->key), "|%s|%s|%s", vm, vcpu, rdir_cell(d, row, RC_NAME));
-	if (strcmp(vm, "-1") && strcmp(rdir_get(d, row, "vms"), "1") && rdir_get(d, row, "vms")[0])
+	cat(g->key, sizeof(g->key), "|%s|%s|%s", rdir_cell(d, row, RC_VM),
+	    rdir_cell(d, row, RC_VCPU), rdir_cell(d, row, RC_NAME));
+}
+
+/* The stem of a key: "scenario|guest:test|", the part a label always names. */
+static size_t stem_len(const char *key)
+{
+	const char *bar = strchr(key, '|');
+
+	return bar && (bar = strchr(bar + 1, '|')) ? (size_t)(bar - key) + 1 : strlen(key);
+}
+
+static int stem_cmp(const void *x, const void *y)
+{
+	const struct rgroup *const *a = x, *const *b = y;
+	size_t la = stem_len((*a)->key), lb = stem_len((*b)->key);
+	int r = strncmp((*a)->key, (*b)->key, la < lb ? la : lb);
+
+	return r ? r : (int)la - (int)lb;
+}
+
+static void group_label(const struct rdir *d, struct rgroup *g, const bool *varies, bool scenarios)
+{
+	const char *vm = rdir_cell(d, g->row, RC_VM), *vcpu = rdir_cell(d, g->row, RC_VCPU);
+	const char *vms = rdir_get(d, g->row, "vms"), *vcpus = rdir_get(d, g->row, "vcpus");
+	int c;
+
+	g->label[0] = 0;
+	if (scenarios)
+		cat(g->label, sizeof(g->label), "%s: ", rdir_cell(d, g->row, RC_SCENARIO));
+	cat(g->label, sizeof(g->label), "%s:%s", rdir_cell(d, g->row, RC_GUEST),
+	    rdir_cell(d, g->row, RC_TEST));
+	for (c = RC_NR_FIXED; c < d->nr_cols; c++)
+		if (varies[c])
+			cat(g->label, sizeof(g->label), " %s=%s", d->cols[c], rdir_cell(d, g->row, c));
+	if (strcmp(vm, "-1") && vms[0] && strcmp(vms, "1"))
 		cat(g->label, sizeof(g->label), " vm %s", vm);
-	if (strcmp(vcpu, "-1") && strcmp(rdir_get(d, row, "vcpus"), "1"))
+	if (strcmp(vcpu, "-1") && vcpus[0] && strcmp(vcpus, "1"))
 		cat(g->label, sizeof(g->label), " vcpu %s", vcpu);
+}
+
+/*
+ * groups_label - name each group for people by the config columns that
+ * vary among the groups of its scenario and test (those tell its cases
+ * apart), not by every knob and parameter the key holds.
+ */
+static int groups_label(const struct rdir *d, struct rgroup *g, int n, const char *const *ignore)
+{
+	struct rgroup **s = malloc((n + 1) * sizeof(*s));
+	bool *varies = calloc(d->nr_cols + 1, sizeof(bool)), scenarios = false;
+	int i, j, k, c;
+
+	if (!s || !varies) {
+		free(s);
+		free(varies);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		s[i] = &g[i];
+		scenarios |= strcmp(rdir_cell(d, g[i].row, RC_SCENARIO), rdir_cell(d, g[0].row, RC_SCENARIO)) != 0;
+	}
+	qsort(s, n, sizeof(*s), stem_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && !stem_cmp(&s[i], &s[j]); j++)
+			;
+		for (c = RC_NR_FIXED; c < d->nr_cols; c++) {
+			varies[c] = false;
+			for (k = i + 1; k < j && !varies[c] && !ignored(d->cols[c], ignore); k++)
+				varies[c] = strcmp(rdir_cell(d, s[k]->row, c), rdir_cell(d, s[i]->row, c)) != 0;
+		}
+		for (k = i; k < j; k++)
+			group_label(d, s[k], varies, scenarios);
+	}
+	free(s);
+	free(varies);
+	return 0;
 }
 
 /* row_state - a check row's state; -1 for rows that are not checks. */
@@ -527,7 +578,6 @@ int rdir_groups(const struct rdir *d, enum rgroup_kind kind, const char *const *
 {
 	struct gmap m = { 0 };
 	struct rgroup *g = NULL, probe;
-	bool *varies = calloc(d->nr_cols + 1, sizeof(bool));
 	int n = 0, cap = 0, row, i;
 	size_t slot = 0;
 
@@ -535,13 +585,12 @@ int rdir_groups(const struct rdir *d, enum rgroup_kind kind, const char *const *
 	for (m.mask = 1023; m.mask < (size_t)d->nr_rows * 2; m.mask = m.mask * 2 + 1)
 		;
 	m.slot = calloc(m.mask + 1, sizeof(int));
-	if (!m.slot || !varies)
+	if (!m.slot)
 		goto nomem;
-	rdir_varies(d, varies);
 	for (row = 0; row < d->nr_rows; row++) {
 		if (!row_wanted(d, row, kind))
 			continue;
-		group_ident(d, row, ignore, varies, &probe);
+		group_ident(d, row, ignore, &probe);
 		i = gmap_find(&m, g, probe.key, &slot);
 		if (i < 0) {
 			if (n == cap) {
@@ -566,13 +615,14 @@ int rdir_groups(const struct rdir *d, enum rgroup_kind kind, const char *const *
 			goto nomem;
 	}
 	free(m.slot);
-	free(varies);
+	m.slot = NULL;
+	if (groups_label(d, g, n, ignore))
+		goto nomem;
 	*out = g;
 	return n;
 nomem:
 	rgroups_free(g, n);
 	free(m.slot);
-	free(varies);
 	return -ENOMEM;
 }
 

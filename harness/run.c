@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "case_counters.h"
+#include "cpuspeed.h"
 #include "knob.h"
 #include "native.h"
 #include "pool.h"
@@ -640,6 +641,7 @@ struct case_run {
 	double first_call_us;		/* the quickest VM to its first ABI call */
 	uint64_t exits;
 	long long host_ctxsw;		/* /proc/stat ctxt over the run, -1 unknown */
+	double cpu_ns[CPUSPEED_MAX];	/* the case's CPUs' speed, slower of before/after; NAN: unused */
 };
 
 static void case_run_merge(struct case_ctx *c, struct vm_slot *slots, struct case_run *cr)
@@ -816,6 +818,27 @@ static void counters_report(struct case_ctx *c)
 }
 
 /* case_report - the case's own point; true when its failure is a known TODO. */
+/* cpu_speed_report - each used CPU's probe: host_cpu_ns.N rows, one YAML line. */
+static void cpu_speed_report(struct case_ctx *c, const struct case_run *cr)
+{
+	char name[32], list[CPUSPEED_MAX * 16] = "";
+	size_t l = 0;
+	int cpu;
+
+	for (cpu = 0; cpu < CPUSPEED_MAX; cpu++) {
+		if (isnan(cr->cpu_ns[cpu]))
+			continue;
+		snprintf(name, sizeof(name), "host_cpu_ns.%d", cpu);
+		row(c, -1, "case", name, -1, cr->cpu_ns[cpu], "ns", NAN, NULL);
+		if (l < sizeof(list))
+			l += snprintf(list + l, sizeof(list) - l, "%s%d: %.3f", l ? ", " : "", cpu,
+				      cr->cpu_ns[cpu]);
+	}
+	/* ns per step of an empty loop on each CPU used, the slower of before and after */
+	if (l)
+		tap_yaml_str(c->tap, "host_cpu_ns", list);
+}
+
 static bool case_report(struct case_ctx *c, const struct vmm_vcpu_info *info,
 			const struct case_run *cr, const struct knob_plan *plan,
 			struct stats_snap *snaps)
@@ -852,6 +875,7 @@ static bool case_report(struct case_ctx *c, const struct vmm_vcpu_info *info,
 		row(c, -1, "case", "host_context_switches", -1, cr->host_ctxsw, "count", NAN, NULL);
 	}
 	row(c, -1, "case", "wall_s", -1, cr->wall_s, "s", NAN, NULL);
+	cpu_speed_report(c, cr);
 	if (c->have_regs)
 		yaml_regs(c->tap, &c->regs);
 	threads_report(c, info);
@@ -965,6 +989,29 @@ out:
 	free(r);
 }
 
+/*
+ * twins_run - the case's native twins, on the host CPU vCPU 0 was pinned
+ * to if it was: a twin measured on another CPU than its guest figure
+ * would compare two CPUs, not virtual against native.
+ */
+static void twins_run(struct case_ctx *c, const struct vm_config *cfg)
+{
+	cpu_set_t old, one;
+	bool pinned = false;
+	int i;
+
+	if (c->nr_twins && cfg->pin && cfg->pin_cpu[0] >= 0 &&
+	    !pthread_getaffinity_np(pthread_self(), sizeof(old), &old)) {
+		CPU_ZERO(&one);
+		CPU_SET(cfg->pin_cpu[0], &one);
+		pinned = !pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+	}
+	for (i = 0; i < c->nr_twins && !vmm_aborted(); i++)
+		twin_run(c, &c->twins[i], cfg);
+	if (pinned)
+		pthread_setaffinity_np(pthread_self(), sizeof(old), &old);
+}
+
 /* case_oc - an overcommit case gets a row in the run's overcommit table. */
 static void case_oc(struct case_ctx *c, const struct knob_plan *plan)
 {
@@ -1018,11 +1065,32 @@ static void case_snaps_take(struct case_ctx *c, struct vm_slot *slots, struct st
 	}
 }
 
-/* case_vms_run - start every VM, then wait for each: they run at the same time. */
-static void case_vms_run(struct case_ctx *c, struct vm_slot *slots, struct case_run *cr)
+/* case_cpus - the host CPUs the case's vCPUs may run on: the pinned ones, else the process's. */
+static void case_cpus(struct case_ctx *c, const struct knob_plan *plan, cpu_set_t *set)
 {
-	long long ctx0 = host_ctxsw(), ctx1;
+	int i;
+
+	if (!plan->pin && !sched_getaffinity(0, sizeof(*set), set))
+		return;
+	CPU_ZERO(set);
+	for (i = 0; i < c->nr_vms * c->vcpus && i < KNOB_MAX_VMS; i++)
+		if (plan->pin_cpu[i] >= 0 && plan->pin_cpu[i] < CPU_SETSIZE)
+			CPU_SET(plan->pin_cpu[i], set);
+}
+
+/* case_vms_run - start every VM, then wait for each: they run at the same time. */
+static void case_vms_run(struct case_ctx *c, const struct knob_plan *plan, struct vm_slot *slots,
+			 struct case_run *cr)
+{
+	long long ctx0, ctx1;
+	cpu_set_t cpus;
 	int k;
+
+	for (k = 0; k < CPUSPEED_MAX; k++)
+		cr->cpu_ns[k] = NAN;
+	case_cpus(c, plan, &cpus);
+	cpuspeed_worst(&cpus, cr->cpu_ns, CPUSPEED_MAX);
+	ctx0 = host_ctxsw();
 
 	/* A start that fails leaves its result VM_ERROR; vm_finish is due all the same. */
 	for (k = 0; k < c->nr_vms; k++)
@@ -1030,6 +1098,7 @@ static void case_vms_run(struct case_ctx *c, struct vm_slot *slots, struct case_
 	for (k = 0; k < c->nr_vms; k++)
 		vm_finish(slots[k].vm);
 	ctx1 = host_ctxsw();
+	cpuspeed_worst(&cpus, cr->cpu_ns, CPUSPEED_MAX);
 	case_run_merge(c, slots, cr);
 	cr->host_ctxsw = ctx0 >= 0 && ctx1 >= ctx0 ? ctx1 - ctx0 : -1;
 }
@@ -1084,7 +1153,7 @@ int run_case(struct case_env *env, const struct vmm_image *img, const struct kno
 	if (!env->quiet)
 		cc_init(&c.cc, env->c, c.nr_vms * c.vcpus, c.vcpus);
 	case_snaps_take(&c, slots, snaps);
-	case_vms_run(&c, slots, &cr);
+	case_vms_run(&c, plan, slots, &cr);
 	if (env->quiet) {
 		case_vms_destroy(&c, slots, snaps);
 		free(info);
@@ -1101,8 +1170,7 @@ int run_case(struct case_env *env, const struct vmm_image *img, const struct kno
 		vm_destroy(slots[k].vm);
 		slots[k].vm = NULL;
 	}
-	for (i = 0; i < c.nr_twins && !vmm_aborted(); i++)
-		twin_run(&c, &c.twins[i], &plan->vm);
+	twins_run(&c, &plan->vm);
 	todo = case_report(&c, info, &cr, plan, snaps);
 	case_vms_destroy(&c, slots, snaps);
 	free(info);

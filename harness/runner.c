@@ -175,7 +175,14 @@ static int case_config(const struct sc_case *c, struct knob_plan *plan, char *wh
 	return 0;
 }
 
-static void case_run(struct runner *rn, const struct sc_case *c)
+/*
+ * case_run - pass @pass of case @c (its warm-up runs before pass 0).
+ * Repeats are passes over the whole scenario, not runs back to back: the
+ * samples of a case then come from moments apart, so a phase of the host
+ * (a busy sibling thread, another tenant) shows as spread within the run
+ * instead of as a difference between two runs.
+ */
+static void case_run(struct runner *rn, const struct sc_case *c, int pass)
 {
 	struct case_env env = { .tap = &rn->tap, .res = rn->have_res ? &rn->res : NULL,
 				.c = c, .host = rn->host, .tot = rn->tot };
@@ -191,13 +198,11 @@ static void case_run(struct runner *rn, const struct sc_case *c)
 		return;
 	}
 	env.quiet = true;
-	for (i = 0; i < c->sc->warmup && !interrupted; i++)
+	for (i = 0; i < c->sc->warmup && !pass && !interrupted; i++)
 		run_case(&env, img, &plan);
 	env.quiet = false;
-	for (i = 0; i < c->sc->repeats && !interrupted; i++) {
-		env.repeat = i;
-		run_case(&env, img, &plan);
-	}
+	env.repeat = pass;
+	run_case(&env, img, &plan);
 }
 
 /* knobs_restore - put the host back; what could not be is a failure. */
@@ -240,11 +245,12 @@ static void scenario_oc_report(struct runner *rn, const struct scenario *sc)
 
 static void scenario_run(struct runner *rn, struct scenario *sc, struct sc_case *cases, int n)
 {
-	int i;
+	int i, pass;
 
 	tap_diag(&rn->tap, "scenario %s (%s): %d case%s", sc->name, sc->path, n, n == 1 ? "" : "s");
-	for (i = 0; i < n && !interrupted; i++, rn->done++)
-		case_run(rn, &cases[i]);
+	for (pass = 0; pass < sc->repeats && !interrupted; pass++)
+		for (i = 0; i < n && !interrupted; i++, rn->done++)
+			case_run(rn, &cases[i], pass);
 	knobs_restore(rn);
 	scenario_oc_report(rn, sc);
 }
@@ -322,7 +328,7 @@ int runner_run(struct scenario **sc, int nr, const struct runner_opts *o)
 	if (runner_expand(sc, nr, cases, n))
 		return 2;
 	for (i = 0; i < nr; i++)
-		rn.total += n[i];
+		rn.total += n[i] * sc[i]->repeats;
 	host_probe("", &host);
 	if (needs_host(cases, n, nr) && journal_lock(why, sizeof(why))) {
 		fprintf(stderr, "kvmbench run: %s\n", why);

@@ -218,3 +218,38 @@ int sstat_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
 	out->p = fmin(1, erfc(out->z / sqrt(2)));
 	return 0;
 }
+
+struct pidx {
+	double p;
+	size_t i;
+};
+
+static int pidx_cmp(const void *x, const void *y)
+{
+	const struct pidx *a = x, *b = y;
+
+	return (a->p > b->p) - (a->p < b->p);
+}
+
+int sstat_bh_adjust(const double *p, size_t n, double *q)
+{
+	struct pidx *s = malloc((n + 1) * sizeof(*s));
+	size_t m = 0, k;
+	double run = 1;
+
+	if (!s)
+		return -ENOMEM;
+	for (k = 0; k < n; k++) {
+		q[k] = NAN;
+		if (!isnan(p[k]))
+			s[m++] = (struct pidx){ p[k], k };
+	}
+	qsort(s, m, sizeof(*s), pidx_cmp);
+	/* q of rank k (1-based) is min over ranks j >= k of p_j * m / j */
+	for (k = m; k > 0; k--) {
+		run = fmin(run, s[k - 1].p * m / k);
+		q[s[k - 1].i] = run;
+	}
+	free(s);
+	return 0;
+}

@@ -60,4 +60,14 @@ struct sstat_mwu {
 int sstat_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
 		       struct sstat_mwu *out);
 
+/*
+ * sstat_bh_adjust - Benjamini-Hochberg adjusted p-values (q-values) of the
+ * @n p-values at @p, into @q (any order; NaN p-values are left out and get
+ * NaN).  Rejecting every q < alpha keeps the expected share of false
+ * discoveries among all discoveries under alpha: what a comparison of a
+ * hundred metrics at once needs so the noise in one of them is not called
+ * a change.  Returns 0 or -ENOMEM.
+ */
+int sstat_bh_adjust(const double *p, size_t n, double *q);
+
 #endif

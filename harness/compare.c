@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * compare.c - match the cases of two results directories and judge each
+ * metric's change (rank test plus minimum effect) and each check's state.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+
+const char *const cmp_verdict_name[CV_NR] = {
+	"regressed", "improved", "changed", "host-drift", "same", "untested",
+};
+
+int compare_better(const char *unit)
+{
+	static const char *const lower[] = {
+		"ns/op", "ns", "us", "ms", "s", "cycles", "ratio", "ns/page", "us/page",
+		"ns/access", "faults", NULL,
+	};
+	size_t l = strlen(unit);
+	int i;
+
+	/* a rate: units/s, ops/s, MB/s, pages/s */
+	if (l > 2 && !strcmp(unit + l - 2, "/s"))
+		return 1;
+	for (i = 0; lower[i]; i++)
+		if (!strcmp(unit, lower[i]))
+			return -1;
+	return 0;
+}
+
+/* col_uniform - the one value column @name takes over all rows of @d, or NULL. */
+static const char *col_uniform(const struct rdir *d, const char *name)
+{
+	int c = rdir_col(d, name), r;
+	const char *v = rdir_cell(d, 0, c);
+
+	for (r = 1; r < d->nr_rows; r++)
+		if (strcmp(rdir_cell(d, r, c), v))
+			return NULL;
+	return v;
+}
+
+static bool listed(const struct cmp_opts *o, const char *name)
+{
+	int i;
+
+	for (i = 0; i < o->nr_ignore; i++)
+		if (!strcmp(o->ignore[i], name))
+			return true;
+	return false;
+}
+
+static void auto_ignore_col(struct cmp_result *r, const char *name)
+{
+	const char *va = col_uniform(&r->A, name), *vb = col_uniform(&r->B, name);
+	struct cmp_opts *o = &r->opts;
+
+	if (!va || !vb || !strcmp(va, vb) || listed(o, name) || o->nr_ignore == CMP_MAX_IGNORE)
+		return;
+	/* found ones go first, so the report can tell them from --ignore's */
+	memmove(&o->ignore[r->nr_auto + 1], &o->ignore[r->nr_auto],
+		(o->nr_ignore - r->nr_auto) * sizeof(o->ignore[0]));
+	o->ignore[r->nr_auto++] = name;
+	o->ignore[++o->nr_ignore] = NULL;
+}
+
+/*
+ * auto_ignore - a config column that holds one value all through A and
+ * another all through B is what the user changed between the runs (run
+ * with -k backing=4k, then -k backing=thp): matching must not use it.
+ */
+static void auto_ignore(struct cmp_result *r)
+{
+	int i;
+
+	for (i = RC_NR_FIXED; i < r->A.nr_cols; i++)
+		auto_ignore_col(r, r->A.cols[i]);
+	for (i = RC_NR_FIXED; i < r->B.nr_cols; i++)
+		if (rdir_col(&r->A, r->B.cols[i]) < 0)
+			auto_ignore_col(r, r->B.cols[i]);
+}
+
+static int key_cmp(const void *x, const void *y)
+{
+	const struct rgroup *const *a = x, *const *b = y;
+
+	return strcmp((*a)->key, (*b)->key);
+}
+
+/* group_index - B's groups sorted by key, for matching A's by bsearch. */
+static const struct rgroup **group_index(const struct rgroup *g, int n)
+{
+	const struct rgroup **idx = malloc((n + 1) * sizeof(*idx));
+	int i;
+
+	if (!idx)
+		return NULL;
+	for (i = 0; i < n; i++)
+		idx[i] = &g[i];
+	qsort(idx, n, sizeof(*idx), key_cmp);
+	return idx;
+}
+
+static const struct rgroup *group_find(const struct rgroup **idx, int n, const struct rgroup *g)
+{
+	const struct rgroup **hit = bsearch(&g, idx, n, sizeof(*idx), key_cmp);
+
+	return hit ? *hit : NULL;
+}
+
+static int dbl_cmp(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* quartiles - the 25th and 75th percentiles of @n values. */
+static void quartiles(const double *v, int n, double *q1, double *q3)
+{
+	double *s = malloc(n * sizeof(*s));
+
+	if (!s) {
+		*q1 = -INFINITY;	/* as if the halves overlapped: no verdict on no data */
+		*q3 = INFINITY;
+		return;
+	}
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), dbl_cmp);
+	*q1 = sstat_percentile(s, n, 25);
+	*q3 = sstat_percentile(s, n, 75);
+	free(s);
+}
+
+/*
+ * halves_apart - the middle halves of the two sample sets do not overlap.
+ * Samples within one run are not independent of the run: they share the
+ * host's state at the time (another tenant on a sibling thread, the
+ * CPU's clock), so the rank test alone is too sure of itself when that
+ * state shifts between runs.  A change whose interquartile ranges still
+ * overlap is within the noise, whatever p says.
+ */
+static bool halves_apart(const struct cmp_metric *m)
+{
+	double a1, a3, b1, b3;
+
+	quartiles(m->a->v, m->a->n, &a1, &a3);
+	quartiles(m->b->v, m->b->n, &b1, &b3);
+	return a3 < b1 || b3 < a1;
+}
+
+/* speed_index - the rows of @d that hold a case's host CPU speed probe. */
+static int speed_index(const struct rdir *d, int **rows)
+{
+	int r, n = 0;
+
+	*rows = malloc((d->nr_rows + 1) * sizeof(int));
+	if (!*rows)
+		return 0;
+	for (r = 0; r < d->nr_rows; r++)
+		if (!strcmp(rdir_cell(d, r, RC_KIND), "case") &&
+		    !strncmp(rdir_cell(d, r, RC_NAME), "host_cpu_ns.", 12))
+			(*rows)[n++] = r;
+	return n;
+}
+
+/* same_case - rows @x and @y belong to one run of one case. */
+static bool same_case(const struct rdir *d, int x, int y)
+{
+	static const int cols[] = { RC_SCENARIO, RC_CASE, RC_REPEAT };
+	size_t i;
+
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		if (strcmp(rdir_cell(d, x, cols[i]), rdir_cell(d, y, cols[i])))
+			return false;
+	return true;
+}
+
+static double case_cpu_ns(const struct rdir *d, const int *idx, int n, int row, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (same_case(d, idx[i], row) && !strcmp(rdir_cell(d, idx[i], RC_NAME), name))
+			return strtod(rdir_cell(d, idx[i], RC_VALUE), NULL);
+	return NAN;
+}
+
+/* host_drift - the largest move, in percent, of a host CPU both runs of the case probed. */
+static double host_drift(const struct cmp_result *r, const struct cmp_metric *m)
+{
+	double drift = 0;
+	int i;
+
+	for (i = 0; i < r->nr_speed_a; i++) {
+		const char *name = rdir_cell(&r->A, r->speed_a[i], RC_NAME);
+		double a, b, d;
+
+		if (!same_case(&r->A, r->speed_a[i], m->a->row))
+			continue;
+		a = strtod(rdir_cell(&r->A, r->speed_a[i], RC_VALUE), NULL);
+		b = case_cpu_ns(&r->B, r->speed_b, r->nr_speed_b, m->b->row, name);
+		d = (b / a - 1) * 100;
+		if (a > 0 && !isnan(d) && fabs(d) > fabs(drift))
+			drift = d;
+	}
+	return drift;
+}
+
+/* metric_test - the summaries and the rank test (p before any adjustment). */
+static void metric_test(struct cmp_metric *m)
+{
+	sstat_summarise(m->a->v, m->a->n, &m->sa);
+	sstat_summarise(m->b->v, m->b->n, &m->sb);
+	m->better = compare_better(m->a->unit);
+	m->change = m->sa.median ? (m->sb.median - m->sa.median) / fabs(m->sa.median) * 100 :
+		    (m->sb.median ? INFINITY : 0);
+	memset(&m->test, 0, sizeof(m->test));
+	m->test.p = NAN;
+	if (m->a->n >= 2 && m->b->n >= 2)
+		sstat_mann_whitney(m->a->v, m->a->n, m->b->v, m->b->n, &m->test);
+}
+
+static void metric_judge(const struct cmp_result *r, struct cmp_metric *m,
+			 const struct cmp_opts *o)
+{
+	bool significant;
+	int worse;
+
+	if (isnan(m->test.p)) {
+		m->verdict = CV_UNTESTED;
+		return;
+	}
+	significant = m->q < o->alpha && fabs(m->change) >= o->threshold && halves_apart(m);
+	worse = m->change > 0 ? -m->better : m->better;
+	m->drift = host_drift(r, m);
+	if (!significant)
+		m->verdict = CV_SAME;
+	else if (!m->better)
+		m->verdict = CV_CHANGED;
+	else if (fabs(m->drift) >= o->threshold && (m->drift > 0) == (worse > 0))
+		m->verdict = CV_HOST;	/* a slower host makes a worse figure: no verdict */
+	else
+		m->verdict = worse > 0 ? CV_REGRESSED : CV_IMPROVED;
+}
+
+/* metrics_judge - adjust the p-values for their number, then judge each. */
+static int metrics_judge(struct cmp_result *r)
+{
+	double *p = malloc((r->nr_m + 1) * sizeof(double)), *q = malloc((r->nr_m + 1) * sizeof(double));
+	int i;
+
+	if (!p || !q || !r->nr_m) {
+		free(p);
+		free(q);
+		return p && q ? 0 : -ENOMEM;
+	}
+	for (i = 0; i < r->nr_m; i++)
+		p[i] = r->m[i].test.p;
+	sstat_bh_adjust(p, r->nr_m, q);
+	for (i = 0; i < r->nr_m; i++) {
+		r->m[i].q = q[i];
+		metric_judge(r, &r->m[i], &r->opts);
+		r->count[r->m[i].verdict]++;
+	}
+	free(p);
+	free(q);
+	return 0;
+}
+
+static int metric_order(const void *x, const void *y)
+{
+	const struct cmp_metric *a = x, *b = y;
+
+	if (a->verdict != b->verdict)
+		return (int)a->verdict - (int)b->verdict;
+	/* within a verdict: the largest change first */
+	return (fabs(b->change) > fabs(a->change)) - (fabs(b->change) < fabs(a->change));
+}
+
+static int compare_metrics(struct cmp_result *r)
+{
+	const struct rgroup **idx = group_index(r->mb, r->nr_mb);
+	int i, matched = 0;
+
+	r->m = calloc(r->nr_ma + 1, sizeof(*r->m));
+	if (!idx || !r->m) {
+		free(idx);
+		return -ENOMEM;
+	}
+	for (i = 0; i < r->nr_ma; i++) {
+		const struct rgroup *b = group_find(idx, r->nr_mb, &r->ma[i]);
+		struct cmp_metric *m = &r->m[r->nr_m];
+
+		if (!b) {
+			r->only_a++;
+			continue;
+		}
+		m->a = &r->ma[i];
+		m->b = b;
+		metric_test(m);
+		r->nr_m++;
+		matched++;
+	}
+	r->only_b = r->nr_mb - matched;
+	free(idx);
+	if (metrics_judge(r))
+		return -ENOMEM;
+	qsort(r->m, r->nr_m, sizeof(*r->m), metric_order);
+	return 0;
+}
+
+/* check_failing - a check that passed (or was absent) in A and fails in B. */
+static bool check_failing(const struct rgroup *a, const struct rgroup *b)
+{
+	return b && b->state == RCHK_FAIL && (!a || a->state != RCHK_FAIL);
+}
+
+static int check_order(const void *x, const void *y)
+{
+	const struct cmp_check *a = x, *b = y;
+
+	return (int)b->failing - (int)a->failing;
+}
+
+static int check_add(struct cmp_result *r, const struct rgroup *a, const struct rgroup *b)
+{
+	struct cmp_check *c;
+
+	if (a && b && a->state == b->state)
+		return 0;
+	if (!(r->nr_chk & (r->nr_chk + 1)) || !r->chk) {	/* 0, 1, 3, 7...: grow */
+		c = realloc(r->chk, (2 * r->nr_chk + 2) * sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		r->chk = c;
+	}
+	c = &r->chk[r->nr_chk++];
+	c->a = a;
+	c->b = b;
+	c->failing = check_failing(a, b);
+	r->newly_failing += c->failing;
+	return 0;
+}
+
+/*
+ * compare_checks - checks whose state differs.  A check only in B counts
+ * as newly failing if it fails; one only in A is listed (a case that
+ * stopped reporting it) but judged by the case's own outcome check.
+ */
+static int compare_checks(struct cmp_result *r)
+{
+	const struct rgroup **ia = group_index(r->ca, r->nr_ca);
+	const struct rgroup **ib = group_index(r->cb, r->nr_cb);
+	int i, ret = -ENOMEM;
+
+	if (!ia || !ib)
+		goto out;
+	for (i = 0; i < r->nr_ca; i++) {
+		const struct rgroup *b = group_find(ib, r->nr_cb, &r->ca[i]);
+
+		r->nr_chk_matched += !!b;
+		if (check_add(r, &r->ca[i], b))
+			goto out;
+	}
+	for (i = 0; i < r->nr_cb; i++)
+		if (!group_find(ia, r->nr_ca, &r->cb[i]) && check_add(r, NULL, &r->cb[i]))
+			goto out;
+	if (r->chk)
+		qsort(r->chk, r->nr_chk, sizeof(*r->chk), check_order);
+	ret = 0;
+out:
+	free(ia);
+	free(ib);
+	return ret;
+}
+
+static int compare_group(struct cmp_result *r)
+{
+	const char *const *ign = r->opts.ignore;
+
+	r->nr_ma = rdir_groups(&r->A, RG_METRIC, ign, &r->ma);
+	r->nr_mb = rdir_groups(&r->B, RG_METRIC, ign, &r->mb);
+	r->nr_ca = rdir_groups(&r->A, RG_CHECK, ign, &r->ca);
+	r->nr_cb = rdir_groups(&r->B, RG_CHECK, ign, &r->cb);
+	if (r->nr_ma < 0 || r->nr_mb < 0 || r->nr_ca < 0 || r->nr_cb < 0)
+		return -ENOMEM;
+	if (compare_metrics(r) || compare_checks(r))
+		return -ENOMEM;
+	return 0;
+}
+
+int compare_load(struct cmp_result *r, const char *a, const char *b,
+		 const struct cmp_opts *o, char *err, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->opts = *o;
+	r->opts.ignore[r->opts.nr_ignore] = NULL;
+	if (rdir_load(&r->A, a, err, len))
+		return -1;
+	if (rdir_load(&r->B, b, err, len)) {
+		rdir_free(&r->A);
+		return -1;
+	}
+	auto_ignore(r);
+	r->nr_speed_a = speed_index(&r->A, &r->speed_a);
+	r->nr_speed_b = speed_index(&r->B, &r->speed_b);
+	if (!r->speed_a || !r->speed_b || compare_group(r)) {
+		snprintf(err, len, "out of memory");
+		goto fail;
+	}
+	if (!r->nr_m && !r->nr_chk_matched) {
+		snprintf(err, len, "%s and %s have no case in common (scenarios %s and %s); nothing to compare",
+			 r->A.path, r->B.path, rdir_cell(&r->A, 0, RC_SCENARIO), rdir_cell(&r->B, 0, RC_SCENARIO));
+		goto fail;
+	}
+	return 0;
+fail:
+	compare_free(r);
+	return -1;
+}
+
+void compare_free(struct cmp_result *r)
+{
+	free(r->m);
+	free(r->chk);
+	free(r->speed_a);
+	free(r->speed_b);
+	rgroups_free(r->ma, r->nr_ma);
+	rgroups_free(r->mb, r->nr_mb);
+	rgroups_free(r->ca, r->nr_ca);
+	rgroups_free(r->cb, r->nr_cb);
+	rdir_free(&r->A);
+	rdir_free(&r->B);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * compare.h - two results directories side by side: which cases match,
+ * which checks changed state, which metrics changed significantly.
+ *
+ * A metric changed significantly when a Mann-Whitney U test on its samples
+ * says the two runs differ (its p-value, adjusted for the number of
+ * metrics compared at once by Benjamini-Hochberg, under alpha) and its
+ * median moved by at least the threshold: the test alone would call a 0.1% shift "significant" on
+ * a quiet host, the threshold alone would call one noisy sample a
+ * regression.  Whether the change is a regression follows from the unit
+ * (time per operation: lower is better; a rate: higher is better).
+ *
+ * Samples of one run share the host's state (a busy sibling thread, the
+ * clock), so two more guards: the middle halves of the samples must not
+ * overlap, and a change is put down to the host (verdict host-drift, not
+ * a regression) when the speed probe of the case's host CPUs moved as
+ * much, the same way.
+ */
+#ifndef COMPARE_H
+#define COMPARE_H
+
+#include <stdbool.h>
+
+#include "rdir.h"
+#include "sstat.h"
+
+#define CMP_MAX_IGNORE	32
+
+struct cmp_opts {
+	double threshold;	/* minimum effect, percent of A's median (default 5) */
+	double alpha;		/* false discovery rate over the metrics (default 0.05) */
+	int nr_ignore;
+	const char *ignore[CMP_MAX_IGNORE + 1];	/* config columns left out of matching */
+};
+
+enum cmp_verdict {
+	CV_REGRESSED,		/* significant, and worse */
+	CV_IMPROVED,		/* significant, and better */
+	CV_CHANGED,		/* significant, unit says nothing of better or worse */
+	CV_HOST,		/* significant, but the case's host CPUs moved the same way as much */
+	CV_SAME,		/* no significant change */
+	CV_UNTESTED,		/* fewer than 2 samples on a side: no test */
+	CV_NR
+};
+extern const char *const cmp_verdict_name[CV_NR];
+
+struct cmp_metric {
+	const struct rgroup *a, *b;
+	struct sample_stats sa, sb;
+	double change;		/* B's median against A's, percent */
+	struct sstat_mwu test;
+	double q;		/* test.p adjusted for the number of metrics (Benjamini-Hochberg) */
+	int better;		/* +1 higher is better, -1 lower, 0 unknown */
+	double drift;		/* the case's host CPUs: B's speed probe against A's, percent (+: slower) */
+	enum cmp_verdict verdict;
+};
+
+struct cmp_check {
+	const struct rgroup *a, *b;	/* either NULL: only in the other run */
+	bool failing;		/* newly failing: counts as a regression */
+};
+
+struct cmp_result {
+	struct rdir A, B;
+	int *speed_a, *speed_b;	/* rows of host_cpu_ns.N, per directory */
+	int nr_speed_a, nr_speed_b;
+	struct rgroup *ma, *mb, *ca, *cb;
+	int nr_ma, nr_mb, nr_ca, nr_cb;
+	struct cmp_metric *m;	/* matched metrics, regressions first */
+	int nr_m;
+	struct cmp_check *chk;	/* checks whose state changed, newly failing first */
+	int nr_chk, nr_chk_matched;
+	int only_a, only_b;	/* metrics without a partner */
+	int count[CV_NR];
+	int newly_failing;
+	int nr_auto;		/* the first nr_auto of opts.ignore were found, not given */
+	struct cmp_opts opts;	/* as used: with the columns found to differ */
+};
+
+/*
+ * compare_load - load @a and @b and compare them.  0, or -1 with the
+ * reason in @err (a directory unusable, or no case in common).
+ */
+int compare_load(struct cmp_result *r, const char *a, const char *b,
+		 const struct cmp_opts *o, char *err, size_t len);
+void compare_free(struct cmp_result *r);
+
+/* compare_better - +1 if a higher @unit figure is better, -1 lower, 0 unknown. */
+int compare_better(const char *unit);
+
+/* cmd_compare - `kvmbench compare`; returns the exit status. */
+int cmd_compare(int argc, char **argv);
+
+#endif
