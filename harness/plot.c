@@ -651,6 +651,12 @@ static int write_dat(struct plot_ctx *x, struct pjob *j, const char *path, const
 	pvar_str(shown, sizeof(shown), "term", "svg");
 	cat(shown, sizeof(shown), vars);
 	dat_header(f, x, j, shown);
+	if (j->c->full) {
+		fprintf(f, "# only the first %d lines: the others were left out\n", PLOT_MAX_SERIES);
+		if (x->o->log)
+			fprintf(x->o->log, "chart %s: only the first %d lines are drawn\n", j->name,
+				PLOT_MAX_SERIES);
+	}
 	if (j->data == PD_TABLE)
 		dat_table(f, j->c);
 	else
@@ -780,7 +786,9 @@ static int plot_outdir(struct plot_ctx *x, const char *dir, char *err, size_t le
 		snprintf(x->out, sizeof(x->out), "%s", x->o->out);
 	else
 		snprintf(x->out, sizeof(x->out), "%.*s/charts", PATH_MAX - 16, dir);
-	if (mkdir(x->out, 0755) && errno != EEXIST) {
+	if (!mkdir(x->out, 0755))
+		x->made_out = true;
+	else if (errno != EEXIST) {
 		snprintf(err, len, "%s: %s", x->out, strerror(errno));
 		return -EIO;
 	}
@@ -836,6 +844,8 @@ static int plot_loaded(struct plot_ctx *x, const char *dir, char *err, size_t le
 		return -ENOMEM;
 	}
 	r = plot_all(x);
+	if (!x->res->n && x->made_out)	/* no empty charts/ in a run without charts */
+		rmdir(x->out);
 	if (r == -ENOMEM)
 		snprintf(err, len, "out of memory");
 	else if (r)

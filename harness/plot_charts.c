@@ -95,7 +95,7 @@ static void file_name(char *buf, size_t len, const char *prefix, const char *s)
 
 static int add_group(struct pseries *s, const struct rgroup *g, const char *xv)
 {
-	if (!s)		/* too many series: said in the chart's data file */
+	if (!s)		/* too many series: said in the data file and on the log */
 		return 0;
 	return pseries_add(s, xv, g->v, g->n);
 }

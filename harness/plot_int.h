@@ -61,6 +61,7 @@ struct plot_ctx {
 	const char *gnuplot;
 	const char *scripts;
 	char out[PATH_MAX];
+	bool made_out;		/* out was made here (and goes if it stays empty) */
 	int *idx;		/* scratch for the builders: ng group indexes */
 };
 

@@ -160,6 +160,15 @@ nognu=$(ls -d "$TMP"/nognu/*/ | head -1)
 ok $([ ! -e "$nognu/charts" ]; echo $?) "...and has no charts"
 like "$nognu/summary.md" 'gnuplot is not installed' "summary.md says why"
 
+timeout 120 "$KB" run -o "$TMP/none" -p samples=3 smp:bringup >/dev/null 2>&1
+ok $? "a run with no figure to chart exits 0"
+none=$(ls -d "$TMP"/none/*/ | head -1)
+ok $([ ! -e "$none/charts" ]; echo $?) "...leaves no charts directory"
+like "$none/summary.md" '^None: this run has no figure with a chart' "...and summary.md says so"
+"$KB" plot "$none" >"$TMP/none.out" 2>"$TMP/none.err"
+ok $? "kvmbench plot on it exits 0"
+like "$TMP/none.err" 'nothing to chart' "...saying there is nothing to chart"
+
 "$KB" plot --help >"$TMP/help" 2>&1
 ok $? "plot --help exits 0"
 like "$TMP/help" '^Exit status' "...and documents the exit status"
