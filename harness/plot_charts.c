@@ -61,11 +61,23 @@ static void style_vars(const struct pchart *c, char *buf, size_t len)
  */
 static void decades(const struct pchart *c, char *buf, size_t len)
 {
-	double x0, x1, y0, y1, lo, hi;
+	double y0 = INFINITY, y1 = 0, lo, hi;
 	size_t l = strlen(buf);
+	int i, j, k;
 
-	pchart_range(c, &x0, &x1, &y0, &y1);
-	if (!(y0 > 0) || !isfinite(y1))
+	/* a log axis shows no zero: a vCPU that made no progress is off the chart */
+	for (i = 0; i < c->n; i++) {
+		for (j = 0; j < c->s[i].n; j++) {
+			const struct ppoint *p = &c->s[i].p[j];
+
+			for (k = 0; k < p->n; k++) {
+				if (p->v[k] > 0)
+					y0 = fmin(y0, p->v[k]);
+				y1 = fmax(y1, p->v[k]);
+			}
+		}
+	}
+	if (!isfinite(y0) || !isfinite(y1))
 		return;
 	lo = pow(10, floor(log10(y0)));
 	hi = pow(10, ceil(log10(y1)));
