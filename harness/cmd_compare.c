@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "compare.h"
+#include "plot.h"
 #include "table.h"
 
 #define TERM_LIST_MAX	25	/* lines per section on the terminal without --all */
@@ -426,6 +427,67 @@ static void fill_md(const struct cmp_result *r, FILE *f)
 	report(r, f, true, true);
 }
 
+/* CHART_MAX - bars in the chart of changes: the largest ones, so labels stay readable. */
+#define CHART_MAX	40
+
+static int chart_class(enum cmp_verdict v)
+{
+	return v == CV_REGRESSED ? 1 : v == CV_IMPROVED ? 2 : v == CV_CHANGED ? 3 : 4;
+}
+
+/* chart_data - compare-changes.dat: label, change, class; regressions first. */
+static int chart_data(const struct cmp_result *r, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int i, n = 0;
+
+	if (!f)
+		return -1;
+	fprintf(f, "label\tchange_pct\tclass\n");
+	for (i = 0; i < r->nr_m && n < CHART_MAX; i++) {
+		const struct cmp_metric *m = &r->m[i];
+		char label[700], *q;
+
+		if (m->verdict > CV_HOST)
+			continue;
+		snprintf(label, sizeof(label), "%s %s", m->a->label, m->a->name);
+		for (q = label; *q; q++)
+			if (*q == '"')
+				*q = '\'';
+		fprintf(f, "\"%s\"\t%.3f\t%d\n", label, m->change, chart_class(m->verdict));
+		n++;
+	}
+	return fclose(f) ? -1 : n;
+}
+
+/* write_chart - the chart of the significant changes, when there are any and gnuplot is here. */
+static void write_chart(const struct cmp_result *r, const char *dir)
+{
+	char dat[PATH_MAX + 32], base[PATH_MAX + 32], vars[2048] = "", title[1024], err[512];
+	int n;
+
+	snprintf(dat, sizeof(dat), "%s/compare-changes.dat", dir);
+	snprintf(base, sizeof(base), "%s/compare-changes", dir);
+	n = chart_data(r, dat);
+	if (n <= 0) {
+		unlink(dat);
+		return;
+	}
+	snprintf(title, sizeof(title), "kvmbench compare: %d significant change%s%s",
+		 n, n == 1 ? "" : "s", n == CHART_MAX ? " (the largest)" : "");
+	pvar_str(vars, sizeof(vars), "title", title);
+	snprintf(title, sizeof(title), "A %s (%s, %s) - B %s (%s, %s)", r->A.name,
+		 or_dash(rdir_host(&r->A, "kernel.release")), or_dash(rdir_host(&r->A, "kvm.paging")),
+		 r->B.name, or_dash(rdir_host(&r->B, "kernel.release")),
+		 or_dash(rdir_host(&r->B, "kvm.paging")));
+	pvar_str(vars, sizeof(vars), "subtitle", title);
+	pvar_int(vars, sizeof(vars), "n", n);
+	if (plot_script("plot-compare.gp", dat, base, vars, err, sizeof(err)))
+		fprintf(stderr, "kvmbench compare: no chart: %s\n", err);
+	else
+		printf("chart: %s.svg, %s.png\n", base, base);
+}
+
 static int write_outputs(const struct cmp_result *r, const struct cmp_cli *cl)
 {
 	char dir[PATH_MAX];
@@ -441,6 +503,7 @@ static int write_outputs(const struct cmp_result *r, const struct cmp_cli *cl)
 	if (out_file(r, dir, "compare.csv", write_csv) || out_file(r, dir, "compare.md", fill_md))
 		return -1;
 	printf("wrote %s/compare.md and compare.csv\n", dir);
+	write_chart(r, dir);
 	return 0;
 }
 

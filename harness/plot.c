@@ -601,6 +601,33 @@ static int gp_run(const struct plot_ctx *x, const char *script, const char *vars
 
 static const char *const fmt_ext[] = { "svg", "png" };
 
+int plot_script(const char *script, const char *dat, const char *outbase, const char *vars,
+		char *err, size_t len)
+{
+	struct plot_ctx x = { .gnuplot = plot_gnuplot(), .scripts = plot_scripts_dir() };
+	char all[4096], out[PATH_MAX + 16], path[PATH_MAX + 64];
+	int i;
+
+	if (!x.gnuplot) {
+		snprintf(err, len, "gnuplot is not installed (apt-get install gnuplot-nox)");
+		return -ENOENT;
+	}
+	snprintf(path, sizeof(path), "%s/%s", x.scripts, script);
+	for (i = 0; i < 2; i++) {
+		snprintf(out, sizeof(out), "%s.%s", outbase, fmt_ext[i]);
+		all[0] = 0;
+		pvar_str(all, sizeof(all), "datafile", dat);
+		pvar_str(all, sizeof(all), "outfile", out);
+		pvar_str(all, sizeof(all), "term", fmt_ext[i]);
+		cat(all, sizeof(all), vars);
+		if (gp_run(&x, path, all, err, len)) {
+			unlink(out);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
 /* emit_format - draw @j in format @i; 0 or -EIO (said on o->log). */
 static int emit_format(struct plot_ctx *x, const struct pjob *j, const char *dat,
 		       const char *common, int i)

@@ -61,6 +61,19 @@ const char *plot_gnuplot(void);
 /* plot_scripts_dir - $KVMBENCH_SCRIPTS, else scripts/ at the top of kvmbench's tree. */
 const char *plot_scripts_dir(void);
 
+/* pvar_str, pvar_int - append "NAME='VAL'; " (quoted for gnuplot) or "NAME=VAL; " to @buf. */
+void pvar_str(char *buf, size_t len, const char *name, const char *val);
+void pvar_int(char *buf, size_t len, const char *name, long val);
+
+/*
+ * plot_script - draw data file @dat with scripts/@script into @outbase.svg
+ * and @outbase.png, the script's other variables in @vars ("title='T'; n=3;"
+ * as pvar_str makes them).  0; -ENOENT without gnuplot, -EIO if it failed;
+ * why in @err.
+ */
+int plot_script(const char *script, const char *dat, const char *outbase, const char *vars,
+		char *err, size_t len);
+
 /* cmd_plot - `kvmbench plot`. */
 int cmd_plot(int argc, char **argv);
 

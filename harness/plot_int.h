@@ -100,8 +100,6 @@ void pcols_drop(struct pcols *cs, int col);
 int pcols_drop_derived(const struct plot_ctx *x, const int *idx, int n, struct pcols *cs,
 		       int xcol);
 
-void pvar_str(char *buf, size_t len, const char *name, const char *val);
-void pvar_int(char *buf, size_t len, const char *name, long val);
 void plot_subtitle(const struct plot_ctx *x, const int *idx, int n, char *buf, size_t len);
 int plot_emit(struct plot_ctx *x, struct pjob *j);
 
