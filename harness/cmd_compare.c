@@ -476,10 +476,11 @@ static void write_chart(const struct cmp_result *r, const char *dir)
 	snprintf(title, sizeof(title), "kvmbench compare: %d significant change%s%s",
 		 n, n == 1 ? "" : "s", n == CHART_MAX ? " (the largest)" : "");
 	pvar_str(vars, sizeof(vars), "title", title);
-	snprintf(title, sizeof(title), "A %s (%s, %s) - B %s (%s, %s)", r->A.name,
-		 or_dash(rdir_host(&r->A, "kernel.release")), or_dash(rdir_host(&r->A, "kvm.paging")),
-		 r->B.name, or_dash(rdir_host(&r->B, "kernel.release")),
-		 or_dash(rdir_host(&r->B, "kvm.paging")));
+	/* the hosts in short (the directories' names are in compare.md) */
+	snprintf(title, sizeof(title), "A: %s, kernel %s, %s    B: %s, kernel %s, %s",
+		 or_dash(rdir_host(&r->A, "hostname")), or_dash(rdir_host(&r->A, "kernel.release")),
+		 or_dash(rdir_host(&r->A, "kvm.paging")), or_dash(rdir_host(&r->B, "hostname")),
+		 or_dash(rdir_host(&r->B, "kernel.release")), or_dash(rdir_host(&r->B, "kvm.paging")));
 	pvar_str(vars, sizeof(vars), "subtitle", title);
 	pvar_int(vars, sizeof(vars), "n", n);
 	if (plot_script("plot-compare.gp", dat, base, vars, err, sizeof(err)))

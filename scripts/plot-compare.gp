@@ -22,6 +22,9 @@ set xlabel 'change of the median, % of A (right: larger figure in B)'
 set grid xtics lc rgb '#dddddd'
 set arrow from 0, graph 0 to 0, graph 1 nohead lc rgb '#333333'
 set yrange [n - 0.5:-0.5]
+# room on both sides of the longest bar, and 0 always in view
+set xrange [*<0:0<*]
+set offsets graph 0.05, graph 0.05, 0, 0
 set ytics nomirror font ',10'
 set lmargin 60
 set key outside top center horizontal
