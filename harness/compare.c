@@ -113,13 +113,6 @@ static const struct rgroup *group_find(const struct rgroup **idx, int n, const s
 	return hit ? *hit : NULL;
 }
 
-static int dbl_cmp(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-
-	return (a > b) - (a < b);
-}
-
 /* quartiles - the 25th and 75th percentiles of @n values. */
 static void quartiles(const double *v, int n, double *q1, double *q3)
 {
@@ -131,7 +124,7 @@ static void quartiles(const double *v, int n, double *q1, double *q3)
 		return;
 	}
 	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), dbl_cmp);
+	qsort(s, n, sizeof(*s), sstat_cmp_double);
 	*q1 = sstat_percentile(s, n, 25);
 	*q3 = sstat_percentile(s, n, 75);
 	free(s);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cpuspeed.h"
+#include "sstat.h"
 
 #define PROBE_ITERS	200000	/* about 50 us on a 3 GHz core */
 #define PROBE_RUNS	7
@@ -34,13 +35,6 @@ static uint64_t spin(uint64_t x, int n)
 	for (i = 0; i < n; i++)
 		__asm__ volatile("" : "+r"(x));
 	return x;
-}
-
-static int dbl_cmp(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-
-	return (a > b) - (a < b);
 }
 
 /*
@@ -69,7 +63,7 @@ double cpuspeed_probe(int cpu)
 	}
 	(void)sink;
 	pthread_setaffinity_np(pthread_self(), sizeof(old), &old);
-	qsort(t, PROBE_RUNS, sizeof(t[0]), dbl_cmp);
+	qsort(t, PROBE_RUNS, sizeof(t[0]), sstat_cmp_double);
 	return t[PROBE_RUNS / 2];
 }
 

@@ -14,7 +14,7 @@
 
 #include "sstat.h"
 
-static int sstat_cmp_double(const void *a, const void *b)
+int sstat_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
@@ -103,14 +103,15 @@ double sstat_cycles_to_ns(double cycles, uint64_t tsc_khz)
 	return cycles * 1e6 / (double)tsc_khz;
 }
 
-struct ranked {
+/* A value and where it came from, to sort values and still know their owners. */
+struct vidx {
 	double v;
-	int from_a;
+	size_t i;
 };
 
-static int ranked_cmp(const void *x, const void *y)
+static int vidx_cmp(const void *x, const void *y)
 {
-	const struct ranked *a = x, *b = y;
+	const struct vidx *a = x, *b = y;
 
 	return (a->v > b->v) - (a->v < b->v);
 }
@@ -164,7 +165,7 @@ int sstat_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
 		       struct sstat_mwu *out)
 {
 	size_t N = na + nb, i, j;
-	struct ranked *r;
+	struct vidx *r;
 	double ra = 0, ties = 0, mu, sigma, d;
 
 	if (!na || !nb)
@@ -174,13 +175,13 @@ int sstat_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
 		return -ENOMEM;
 	for (i = 0; i < N; i++) {
 		r[i].v = i < na ? a[i] : b[i - na];
-		r[i].from_a = i < na;
+		r[i].i = i;	/* i < na: from @a */
 		if (isnan(r[i].v)) {
 			free(r);
 			return -EINVAL;
 		}
 	}
-	qsort(r, N, sizeof(*r), ranked_cmp);
+	qsort(r, N, sizeof(*r), vidx_cmp);
 	/* mid-ranks: a run of equal values all get the mean of their ranks */
 	for (i = 0; i < N; i = j) {
 		double t, rank;
@@ -191,7 +192,7 @@ int sstat_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
 		rank = (i + 1 + j) / 2.0;
 		ties += t * t * t - t;
 		while (i < j)
-			if (r[i++].from_a)
+			if (r[i++].i < na)
 				ra += rank;
 		i = j;
 	}
@@ -219,21 +220,9 @@ int sstat_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
 	return 0;
 }
 
-struct pidx {
-	double p;
-	size_t i;
-};
-
-static int pidx_cmp(const void *x, const void *y)
-{
-	const struct pidx *a = x, *b = y;
-
-	return (a->p > b->p) - (a->p < b->p);
-}
-
 int sstat_bh_adjust(const double *p, size_t n, double *q)
 {
-	struct pidx *s = malloc((n + 1) * sizeof(*s));
+	struct vidx *s = malloc((n + 1) * sizeof(*s));
 	size_t m = 0, k;
 	double run = 1;
 
@@ -242,12 +231,12 @@ int sstat_bh_adjust(const double *p, size_t n, double *q)
 	for (k = 0; k < n; k++) {
 		q[k] = NAN;
 		if (!isnan(p[k]))
-			s[m++] = (struct pidx){ p[k], k };
+			s[m++] = (struct vidx){ p[k], k };
 	}
-	qsort(s, m, sizeof(*s), pidx_cmp);
+	qsort(s, m, sizeof(*s), vidx_cmp);
 	/* q of rank k (1-based) is min over ranks j >= k of p_j * m / j */
 	for (k = m; k > 0; k--) {
-		run = fmin(run, s[k - 1].p * m / k);
+		run = fmin(run, s[k - 1].v * m / k);
 		q[s[k - 1].i] = run;
 	}
 	free(s);

@@ -31,6 +31,9 @@ int sstat_summarise(const double *v, size_t n, struct sample_stats *out);
  */
 double sstat_percentile(const double *sorted, size_t n, double p);
 
+/* sstat_cmp_double - qsort's comparison for doubles, ascending. */
+int sstat_cmp_double(const void *a, const void *b);
+
 /* sstat_per_op - out[i] = samples[i] / iters (NaN if iters == 0). */
 void sstat_per_op(const uint64_t *samples, size_t n, uint64_t iters,
 		  double *out);
