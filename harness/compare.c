@@ -113,23 +113,6 @@ static const struct rgroup *group_find(const struct rgroup **idx, int n, const s
 	return hit ? *hit : NULL;
 }
 
-/* quartiles - the 25th and 75th percentiles of @n values. */
-static void quartiles(const double *v, int n, double *q1, double *q3)
-{
-	double *s = malloc(n * sizeof(*s));
-
-	if (!s) {
-		*q1 = -INFINITY;	/* as if the halves overlapped: no verdict on no data */
-		*q3 = INFINITY;
-		return;
-	}
-	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), sstat_cmp_double);
-	*q1 = sstat_percentile(s, n, 25);
-	*q3 = sstat_percentile(s, n, 75);
-	free(s);
-}
-
 /*
  * halves_apart - the middle halves of the two sample sets do not overlap.
  * Samples within one run are not independent of the run: they share the
@@ -140,11 +123,7 @@ static void quartiles(const double *v, int n, double *q1, double *q3)
  */
 static bool halves_apart(const struct cmp_metric *m)
 {
-	double a1, a3, b1, b3;
-
-	quartiles(m->a->v, m->a->n, &a1, &a3);
-	quartiles(m->b->v, m->b->n, &b1, &b3);
-	return a3 < b1 || b3 < a1;
+	return m->sa.q3 < m->sb.q1 || m->sb.q3 < m->sa.q1;
 }
 
 /* speed_index - the rows of @d that hold a case's host CPU speed probe. */
@@ -279,7 +258,7 @@ static int metric_order(const void *x, const void *y)
 static int compare_metrics(struct cmp_result *r)
 {
 	const struct rgroup **idx = group_index(r->mb, r->nr_mb);
-	int i, matched = 0;
+	int i;
 
 	r->m = calloc(r->nr_ma + 1, sizeof(*r->m));
 	if (!idx || !r->m) {
@@ -298,9 +277,8 @@ static int compare_metrics(struct cmp_result *r)
 		m->b = b;
 		metric_test(m);
 		r->nr_m++;
-		matched++;
 	}
-	r->only_b = r->nr_mb - matched;
+	r->only_b = r->nr_mb - r->nr_m;
 	free(idx);
 	if (metrics_judge(r))
 		return -ENOMEM;

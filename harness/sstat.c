@@ -82,6 +82,8 @@ int sstat_summarise(const double *v, size_t n, struct sample_stats *out)
 	out->mean = sum / (double)n;
 	out->median = sstat_percentile(s, n, 50);
 	out->p99 = sstat_percentile(s, n, 99);
+	out->q1 = sstat_percentile(s, n, 25);
+	out->q3 = sstat_percentile(s, n, 75);
 	out->stddev = sstat_stddev(s, n, out->mean);
 	free(s);
 	return 0;

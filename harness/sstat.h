@@ -14,6 +14,7 @@
 struct sample_stats {
 	size_t n;
 	double min, max, mean, median, p99, stddev;
+	double q1, q3;		/* 25th and 75th percentiles */
 };
 
 /*

@@ -81,6 +81,14 @@ static void test_percentiles(void)
 	is_near(sstat_percentile(four, 4, 100), 40, "p100 is the maximum");
 	is_near(sstat_percentile(four, 4, -5), 10, "below 0 clamps");
 	is_near(sstat_percentile(four, 4, 250), 40, "above 100 clamps");
+	{
+		const double shuffled[] = { 40, 10, 30, 20 };
+		struct sample_stats st;
+
+		sstat_summarise(shuffled, 4, &st);
+		is_near(st.q1, 17.5, "summary q1: p25 of the sorted samples");
+		is_near(st.q3, 32.5, "summary q3: p75 (rank 2.25)");
+	}
 
 	for (i = 0; i < 100; i++)
 		hundred[i] = i + 1;
