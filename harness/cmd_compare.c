@@ -13,6 +13,7 @@
 
 #include "compare.h"
 #include "plot.h"
+#include "results.h"
 #include "table.h"
 
 #define TERM_LIST_MAX	25	/* lines per section on the terminal without --all */
@@ -348,14 +349,7 @@ static void report(const struct cmp_result *r, FILE *f, bool md, bool all)
 
 static void csv_str(FILE *f, const char *s, const char *sep)
 {
-	if (strpbrk(s, ",\"\n")) {
-		fputc('"', f);
-		for (; *s; s++)
-			fprintf(f, *s == '"' ? "\"\"" : "%c", *s);
-		fputc('"', f);
-	} else {
-		fputs(s, f);
-	}
+	results_csv_field(f, s);
 	fputs(sep, f);
 }
 

@@ -117,7 +117,7 @@ static void col_add(struct results *r, const char *name)
 		snprintf(r->cols[r->nr_cols++], SC_NAME_MAX, "%s", name);
 }
 
-static void csv_field(FILE *f, const char *s)
+void results_csv_field(FILE *f, const char *s)
 {
 	if (!s)
 		return;
@@ -158,7 +158,7 @@ void results_columns_done(struct results *r)
 		fprintf(r->csv, "%s%s", i ? "," : "", base_cols[i]);
 	for (c = 0; c < r->nr_cols; c++) {
 		fputc(',', r->csv);
-		csv_field(r->csv, r->cols[c]);
+		results_csv_field(r->csv, r->cols[c]);
 	}
 	fputc('\n', r->csv);
 }
@@ -194,27 +194,27 @@ void results_row(struct results *r, const struct res_row *row)
 
 	if (!f)
 		return;
-	csv_field(f, c->sc->name);
+	results_csv_field(f, c->sc->name);
 	fprintf(f, ",%d,", c->index);
-	csv_field(f, c->test->guest);
+	results_csv_field(f, c->test->guest);
 	fputc(',', f);
-	csv_field(f, c->test->test);
+	results_csv_field(f, c->test->test);
 	fprintf(f, ",%d,%d,%d,%s,", row->repeat, row->vm, row->vcpu, row->kind);
-	csv_field(f, row->name);
+	results_csv_field(f, row->name);
 	fputc(',', f);
 	if (row->sample >= 0)
 		fprintf(f, "%d", row->sample);
 	csv_num(f, row->value);
 	fputc(',', f);
-	csv_field(f, row->unit);
+	results_csv_field(f, row->unit);
 	csv_num(f, row->cycles);
 	fputc(',', f);
-	csv_field(f, row->detail);
+	results_csv_field(f, row->detail);
 	fprintf(f, ",%d,%d,%d", row->vms ? row->vms : 1, row->vcpus ? row->vcpus : c->vcpus,
 		c->memory_mb);
 	for (i = 0; i < r->nr_cols; i++) {
 		fputc(',', f);
-		csv_field(f, setting_value(c, r->cols[i]));
+		results_csv_field(f, setting_value(c, r->cols[i]));
 	}
 	fputc('\n', f);
 }

@@ -72,6 +72,8 @@ int results_file_end(struct results *r, FILE *f, const char *name);
 /* results_tee - a stream that writes to @also and to run.tap. */
 FILE *results_tee(struct results *r, FILE *also);
 void results_row(struct results *r, const struct res_row *row);
+/* results_csv_field - @s as one CSV field (quoted, quotes doubled, where it must be). */
+void results_csv_field(FILE *f, const char *s);
 void results_line(struct results *r, const struct res_line *l);
 void results_tally(struct results *r, const char *kind, bool ok, bool todo, const char *what);
 /* results_close - rename the files into place, write summary.md; @why != NULL: incomplete. */
