@@ -28,6 +28,22 @@ static double now_ns(void)
  * chain of multiplies leaves it idle ports and does not notice).  It is
  * the shape of the guests' own empty_loop.
  */
+int cpu_pin_self(int cpu, cpu_set_t *old)
+{
+	cpu_set_t one;
+
+	if (cpu < 0 || cpu >= CPU_SETSIZE || pthread_getaffinity_np(pthread_self(), sizeof(*old), old))
+		return -1;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return pthread_setaffinity_np(pthread_self(), sizeof(one), &one) ? -1 : 0;
+}
+
+void cpu_unpin_self(const cpu_set_t *old)
+{
+	pthread_setaffinity_np(pthread_self(), sizeof(*old), old);
+}
+
 static uint64_t spin(uint64_t x, int n)
 {
 	int i;
@@ -44,16 +60,12 @@ static uint64_t spin(uint64_t x, int n)
  */
 double cpuspeed_probe(int cpu)
 {
-	cpu_set_t old, one;
 	double t[PROBE_RUNS], t0;
 	volatile uint64_t sink;
+	cpu_set_t old;
 	int i;
 
-	if (pthread_getaffinity_np(pthread_self(), sizeof(old), &old))
-		return NAN;
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	if (pthread_setaffinity_np(pthread_self(), sizeof(one), &one))
+	if (cpu_pin_self(cpu, &old))
 		return NAN;
 	sched_yield();	/* be on @cpu before the clock starts */
 	for (i = 0; i < PROBE_RUNS; i++) {
@@ -62,7 +74,7 @@ double cpuspeed_probe(int cpu)
 		t[i] = (now_ns() - t0) / PROBE_ITERS;
 	}
 	(void)sink;
-	pthread_setaffinity_np(pthread_self(), sizeof(old), &old);
+	cpu_unpin_self(&old);
 	qsort(t, PROBE_RUNS, sizeof(t[0]), sstat_cmp_double);
 	return t[PROBE_RUNS / 2];
 }

@@ -14,6 +14,13 @@
 
 #define CPUSPEED_MAX	64	/* CPUs probed per case at most */
 
+/*
+ * cpu_pin_self - move the calling thread to @cpu alone, its affinity
+ * before in @old; 0, or -1 (nothing changed).  cpu_unpin_self puts @old back.
+ */
+int cpu_pin_self(int cpu, cpu_set_t *old);
+void cpu_unpin_self(const cpu_set_t *old);
+
 /* cpuspeed_probe - ns per iteration of an empty loop on @cpu (median of 7), NAN if unusable. */
 double cpuspeed_probe(int cpu);
 

@@ -996,20 +996,15 @@ out:
  */
 static void twins_run(struct case_ctx *c, const struct vm_config *cfg)
 {
-	cpu_set_t old, one;
-	bool pinned = false;
+	bool pinned;
+	cpu_set_t old;
 	int i;
 
-	if (c->nr_twins && cfg->pin && cfg->pin_cpu[0] >= 0 &&
-	    !pthread_getaffinity_np(pthread_self(), sizeof(old), &old)) {
-		CPU_ZERO(&one);
-		CPU_SET(cfg->pin_cpu[0], &one);
-		pinned = !pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
-	}
+	pinned = c->nr_twins && cfg->pin && !cpu_pin_self(cfg->pin_cpu[0], &old);
 	for (i = 0; i < c->nr_twins && !vmm_aborted(); i++)
 		twin_run(c, &c->twins[i], cfg);
 	if (pinned)
-		pthread_setaffinity_np(pthread_self(), sizeof(old), &old);
+		cpu_unpin_self(&old);
 }
 
 /* case_oc - an overcommit case gets a row in the run's overcommit table. */
