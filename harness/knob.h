@@ -35,6 +35,14 @@ struct knob_plan {
 	double oc_ratio;		/* the vCPUs per host CPU it was asked for */
 	bool pin;
 	int pin_cpu[KNOB_MAX_VMS];	/* -1: floats; beyond: cycles */
+	/*
+	 * mem_overcommit: the case's VMs run in a child process inside the
+	 * memory cgroup at memcg (a directory the knob made, journaled),
+	 * limited to memcg_limit bytes = every VM's RAM / mem_oc_level.
+	 */
+	double mem_oc_level;		/* 0: the knob is not set */
+	uint64_t memcg_limit;
+	char memcg[256];		/* "" : no cgroup */
 };
 
 /* knob_plan_init - one VM of @cfg, nothing pinned. */

@@ -47,7 +47,7 @@ typedef long int64_t;
 #include <stdint.h>
 #endif
 
-#define KB_ABI_VERSION		2
+#define KB_ABI_VERSION		3
 #define KB_BOOT_MAGIC		KB_U64(0x4b424f4f54494e46)	/* "KBOOTINF" */
 #define KB_IMAGE_MAGIC		KB_U64(0x4b42494d41474531)	/* "KBIMAGE1" */
 
@@ -127,6 +127,11 @@ struct kb_boot_info {
 	uint32_t pad;
 	struct kb_param params[KB_MAX_PARAMS];
 	struct kb_cpu_info cpu[KB_MAX_VCPUS];
+	/*
+	 * A case may run several identical VMs at once (KSM across VMs, CPU
+	 * and memory overcommit): this VM is number vm_index of nr_vms.
+	 */
+	uint32_t vm_index, nr_vms;
 };
 
 /* host_flags */
@@ -175,6 +180,12 @@ enum kb_op {
 	KB_OP_EVENTFD_COUNT,	/* ret = signals on KB_PORT_EVENTFD's eventfd since the last call */
 	KB_OP_MARK,		/* arg = 1: a measured window starts, 0: it ends (the host */
 				/* reads its counters at both; a metric's samples are windows) */
+	KB_OP_BALLOON,		/* data = GPA, count = bytes (both 4 KiB aligned, inside */
+				/* [free_base, ram_size)): the host releases that RAM (it */
+				/* reads as zeroes afterwards); ret 0 or -errno */
+	KB_OP_SYNC,		/* name = sync point, arg = guest's value: the vCPU waits */
+				/* while the host does its part (e.g. lets KSM merge, or */
+				/* waits for the case's other VMs); ret = host's value */
 	KB_OP_MAX
 };
 

@@ -139,6 +139,20 @@ enum vmm_event_type {
 	VMM_EV_MARK,		/* the guest marks a measured window: arg 1 start, 0 end */
 	VMM_EV_VCPU_START,	/* on the vCPU thread, before its first KVM_RUN */
 	VMM_EV_VCPU_END,	/* on the vCPU thread, after its last KVM_RUN */
+	VMM_EV_BALLOON,		/* the guest gave RAM back: balloon says what it cost */
+	VMM_EV_SYNC,		/* the guest waits at sync point name (arg: its value) */
+				/* until the callback returns */
+};
+
+/* What releasing ballooned guest RAM did, measured by the VMM around it. */
+struct vmm_balloon {
+	uint64_t gpa, len;		/* the range the guest gave back */
+	int err;			/* 0, or the errno of the release (ret = -err) */
+	const char *how;		/* "MADV_DONTNEED", "MADV_REMOVE" */
+	uint64_t ram_resident_before;	/* bytes of all guest RAM in host memory */
+	uint64_t ram_resident_after;	/* (mincore) before and after the release */
+	uint64_t rss_before, rss_after;	/* the process's VmRSS, bytes */
+	double release_ns;		/* the madvise() call itself */
 };
 
 struct vmm_event {
@@ -153,6 +167,8 @@ struct vmm_event {
 	uint64_t count;
 	struct kb_regs regs;	/* EXCEPTION, SHUTDOWN, INTERNAL_ERROR, TIMEOUT */
 	bool have_regs;
+	struct vmm_balloon balloon;	/* BALLOON */
+	int64_t *reply;		/* SYNC: what the guest's call returns (0 unless set) */
 };
 
 /*
@@ -197,6 +213,7 @@ struct vm_config {
 	int pin_cpu[KB_MAX_VCPUS];	/* -1: that vCPU floats */
 	int nr_params;
 	struct kb_param params[KB_MAX_PARAMS];
+	int vm_index, nr_vms;		/* boot info's vm_index/nr_vms (0 and 1 by default) */
 };
 
 void vm_config_init(struct vm_config *cfg);
