@@ -12,7 +12,7 @@
 #include "compare.h"
 
 const char *const cmp_verdict_name[CV_NR] = {
-	"regressed", "improved", "changed", "host-drift", "same", "untested",
+	"regressed", "improved", "changed", "host-drift", "tail", "same", "untested",
 };
 
 int compare_better(const char *unit)
@@ -184,18 +184,71 @@ static double host_drift(const struct cmp_result *r, const struct cmp_metric *m)
 	return drift;
 }
 
+static double pct(double a, double b)
+{
+	return a ? (b - a) / fabs(a) * 100 : (b ? INFINITY : 0);
+}
+
 /* metric_test - the summaries and the rank test (p before any adjustment). */
 static void metric_test(struct cmp_metric *m)
 {
 	sstat_summarise(m->a->v, m->a->n, &m->sa);
 	sstat_summarise(m->b->v, m->b->n, &m->sb);
 	m->better = compare_better(m->a->unit);
-	m->change = m->sa.median ? (m->sb.median - m->sa.median) / fabs(m->sa.median) * 100 :
-		    (m->sb.median ? INFINITY : 0);
+	m->change = pct(m->sa.median, m->sb.median);
+	/* the best samples: the fastest times, the highest rates */
+	m->best = m->better > 0 ? pct(m->sa.p90, m->sb.p90) : pct(m->sa.p10, m->sb.p10);
+	m->loop = NAN;
 	memset(&m->test, 0, sizeof(m->test));
 	m->test.p = NAN;
 	if (m->a->n >= 2 && m->b->n >= 2)
 		sstat_mann_whitney(m->a->v, m->a->n, m->b->v, m->b->n, &m->test);
+}
+
+/*
+ * loop_suffix - ".cpl0" of "invlpg.cpl0": the CPL a metric ran at, which
+ * its case's "empty_loop" at the same CPL calibrates.  NULL for others.
+ */
+static const char *loop_suffix(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot && !strncmp(dot, ".cpl", 4) && dot[4] >= '0' && dot[4] <= '3' && !dot[5] ?
+	       dot : NULL;
+}
+
+/*
+ * guest_loop - the change of the empty loop the guest timed at @m's CPL in
+ * the same case, vCPU and VM (its group key differs only in the name),
+ * NaN when the case has none.  The loop does nothing but run guest code,
+ * so its change is the host's speed at running guest code at that CPL.
+ */
+static double guest_loop(const struct cmp_result *r, const struct cmp_metric *m)
+{
+	const char *sfx = loop_suffix(m->a->name);
+	size_t kl = strlen(m->a->key), nl = strlen(m->a->name);
+	char want[80];
+	int i;
+
+	if (!sfx || kl < nl)
+		return NAN;
+	snprintf(want, sizeof(want), "empty_loop%s", sfx);
+	for (i = 0; i < r->nr_m; i++) {
+		const struct rgroup *g = r->m[i].a;
+
+		if (strcmp(g->name, want) || strlen(g->key) - strlen(g->name) != kl - nl ||
+		    strncmp(g->key, m->a->key, kl - nl))
+			continue;
+		if (r->m[i].sa.n && r->m[i].sb.n)
+			return r->m[i].change;
+	}
+	return NAN;
+}
+
+/* drifted - a probe moved by @d percent: as much as the threshold, and the way @worse says. */
+static bool drifted(double d, int worse, const struct cmp_opts *o)
+{
+	return !isnan(d) && fabs(d) >= o->threshold && (d > 0) == (worse > 0);
 }
 
 static void metric_judge(const struct cmp_result *r, struct cmp_metric *m,
@@ -211,12 +264,17 @@ static void metric_judge(const struct cmp_result *r, struct cmp_metric *m,
 	significant = m->q < o->alpha && fabs(m->change) >= o->threshold && halves_apart(m);
 	worse = m->change > 0 ? -m->better : m->better;
 	m->drift = host_drift(r, m);
+	m->loop = guest_loop(r, m);
 	if (!significant)
 		m->verdict = CV_SAME;
 	else if (!m->better)
 		m->verdict = CV_CHANGED;
-	else if (fabs(m->drift) >= o->threshold && (m->drift > 0) == (worse > 0))
+	else if (o->strict)
+		m->verdict = worse > 0 ? CV_REGRESSED : CV_IMPROVED;
+	else if (drifted(m->drift, worse, o) || drifted(m->loop, worse, o))
 		m->verdict = CV_HOST;	/* a slower host makes a worse figure: no verdict */
+	else if (!(fabs(m->best) >= o->threshold && (m->best > 0) == (m->change > 0)))
+		m->verdict = CV_TAIL;
 	else
 		m->verdict = worse > 0 ? CV_REGRESSED : CV_IMPROVED;
 }

@@ -12,10 +12,20 @@
  * (time per operation: lower is better; a rate: higher is better).
  *
  * Samples of one run share the host's state (a busy sibling thread, the
- * clock), so two more guards: the middle halves of the samples must not
- * overlap, and a change is put down to the host (verdict host-drift, not
- * a regression) when the speed probe of the case's host CPUs moved as
- * much, the same way.
+ * clock), so more guards, all off with opts.strict but the first:
+ *  - the middle halves of the samples must not overlap;
+ *  - the best tenth of the samples (p10 of a time, p90 of a rate) must
+ *    have moved by the threshold too, the same way.  Interference on a
+ *    shared host only ever adds time, to some samples: when the median
+ *    moved and the best samples did not, the change is in the tail
+ *    (verdict tail), which is how a noisy neighbour looks;
+ *  - a change is put down to the host (verdict host-drift) when a speed
+ *    probe moved by the threshold or more, the same way: the empty-loop probe of the
+ *    case's host CPUs, or the guest's own empty loop at the same CPL in
+ *    the same case (empty_loop.cpl0 for invlpg.cpl0: where CPL0 code is
+ *    emulated, as under kvm_pvm, its speed is the emulator's and moves
+ *    between runs by tens of percent).  The empty loops themselves are
+ *    such probes: when they move, that is host-drift too.
  */
 #ifndef COMPARE_H
 #define COMPARE_H
@@ -30,6 +40,7 @@
 struct cmp_opts {
 	double threshold;	/* minimum effect, percent of A's median (default 5) */
 	double alpha;		/* false discovery rate over the metrics (default 0.05) */
+	bool strict;		/* no tail or host-drift verdicts: every significant change counts */
 	int nr_ignore;
 	const char *ignore[CMP_MAX_IGNORE + 1];	/* config columns left out of matching */
 };
@@ -38,7 +49,8 @@ enum cmp_verdict {
 	CV_REGRESSED,		/* significant, and worse */
 	CV_IMPROVED,		/* significant, and better */
 	CV_CHANGED,		/* significant, unit says nothing of better or worse */
-	CV_HOST,		/* significant, but the case's host CPUs moved the same way as much */
+	CV_HOST,		/* significant, but a speed probe moved the same way as much */
+	CV_TAIL,		/* significant, but the best tenth of the samples did not move */
 	CV_SAME,		/* no significant change */
 	CV_UNTESTED,		/* fewer than 2 samples on a side: no test */
 	CV_NR
@@ -53,6 +65,8 @@ struct cmp_metric {
 	double q;		/* test.p adjusted for the number of metrics (Benjamini-Hochberg) */
 	int better;		/* +1 higher is better, -1 lower, 0 unknown */
 	double drift;		/* the case's host CPUs: B's speed probe against A's, percent (+: slower) */
+	double loop;		/* the guest's empty loop at this CPL in the case, percent; NaN: none */
+	double best;		/* the change of the best tenth (p10 of a time, p90 of a rate), percent */
 	enum cmp_verdict verdict;
 };
 

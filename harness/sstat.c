@@ -84,6 +84,8 @@ int sstat_summarise(const double *v, size_t n, struct sample_stats *out)
 	out->p99 = sstat_percentile(s, n, 99);
 	out->q1 = sstat_percentile(s, n, 25);
 	out->q3 = sstat_percentile(s, n, 75);
+	out->p10 = sstat_percentile(s, n, 10);
+	out->p90 = sstat_percentile(s, n, 90);
 	out->stddev = sstat_stddev(s, n, out->mean);
 	free(s);
 	return 0;

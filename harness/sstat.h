@@ -15,6 +15,7 @@ struct sample_stats {
 	size_t n;
 	double min, max, mean, median, p99, stddev;
 	double q1, q3;		/* 25th and 75th percentiles */
+	double p10, p90;
 };
 
 /*

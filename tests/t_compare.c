@@ -195,6 +195,56 @@ static void test_drift_opposite(void)
 	compare_free(&r);
 }
 
+/*
+ * guards_dir - case 5 times invlpg.cpl0 beside its own empty_loop.cpl0
+ * (scaled by @emu: the guest's CPL0 speed), case 6 times invlpg.cpl0
+ * alone, scaled by @op; "tailed" has its slowest 12 of 15 samples scaled
+ * by @tail, its best 3 not.
+ */
+static void guards_dir(const char *dir, double emu, double op, double tail)
+{
+	FILE *f = open_in(dir, "results.csv");
+	int i;
+
+	host_yaml(dir, "6.1.0", "0");
+	fprintf(f, "scenario,case,guest,test,repeat,vm,vcpu,kind,name,sample,value,unit,cycles,detail,"
+		"vms,vcpus,backing\n");
+	samples(f, 5, "costs", "empty_loop.cpl0", "ns/op", 1150 * emu, "");
+	samples(f, 5, "costs", "invlpg.cpl0", "ns/op", 1850 * emu, "");
+	samples(f, 6, "invlpg", "invlpg.cpl0", "ns/op", 1850 * op, "");
+	for (i = 0; i < SAMPLES; i++)
+		fprintf(f, "s,7,g,tail,0,0,0,metric,tailed,%d,%.6g,ns/op,,,1,1,\n", i,
+			(100 + i) * (i < 3 ? 1 : tail));
+	fclose(f);
+}
+
+static void test_noise_guards(void)
+{
+	struct cmp_opts o = defaults();
+	struct cmp_result r;
+	char err[512];
+
+	guards_dir("ga", 1, 1, 1);
+	guards_dir("gb", 1.35, 1.35, 1.3);
+	if (!is_int(load(&r, "ga", "gb", &o, err, sizeof(err)), 0, "guards: compared"))
+		diag("%s", err);
+	is_int(r.nr_m, 4, "four metrics matched");
+	is_int(find(&r, "empty_loop.cpl0")->verdict, CV_HOST, "the guest's empty CPL0 loop 35%% slower: host-drift");
+	ok(fabs(find(&r, "empty_loop.cpl0")->loop - 35) < 5, "its guest loop column is its own change (%.1f)",
+	   find(&r, "empty_loop.cpl0")->loop);
+	is_int(r.count[CV_HOST], 2, "invlpg.cpl0 beside it moved with it: host-drift");
+	is_int(r.count[CV_REGRESSED], 1, "invlpg.cpl0 in a case without a loop: regressed");
+	ok(isnan(r.m[0].loop), "and it has no guest loop");
+	is_int(find(&r, "tailed")->verdict, CV_TAIL, "12 of 15 samples 30%% slower, the best 3 not: tail");
+	ok(find(&r, "tailed")->change > 20, "tailed: the median moved (%.1f%%)", find(&r, "tailed")->change);
+	compare_free(&r);
+
+	o.strict = true;
+	load(&r, "ga", "gb", &o, err, sizeof(err));
+	is_int(r.count[CV_REGRESSED], 4, "--strict: all four are regressions");
+	compare_free(&r);
+}
+
 static void test_changed_knob(void)
 {
 	static const char *const st[3] = { "pass", "pass", "pass" };
@@ -262,6 +312,7 @@ int main(void)
 		skip_all("no temporary directory");
 	test_planted();
 	test_drift_opposite();
+	test_noise_guards();
 	test_changed_knob();
 	test_refused();
 	is_int(compare_better("ns/op"), -1, "ns/op: lower is better");

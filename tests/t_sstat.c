@@ -88,6 +88,8 @@ static void test_percentiles(void)
 		sstat_summarise(shuffled, 4, &st);
 		is_near(st.q1, 17.5, "summary q1: p25 of the sorted samples");
 		is_near(st.q3, 32.5, "summary q3: p75 (rank 2.25)");
+		is_near(st.p10, 13, "summary p10: rank 0.3");
+		is_near(st.p90, 37, "summary p90: rank 2.7");
 	}
 
 	for (i = 0; i < 100; i++)
