@@ -20,7 +20,7 @@
  * need every VM's RAM, pinning needs every vCPU.
  */
 static const struct knob *const knobs[] = {
-	&knob_ept, &knob_vpid, &knob_npt, &knob_thp, &knob_vcpus, &knob_memory,
+	&knob_ept, &knob_vpid, &knob_npt, &knob_thp, &knob_vcpus, &knob_memory, &knob_vms,
 	&knob_overcommit_pattern, &knob_overcommit, &knob_topology, &knob_cpu_model,
 	&knob_backing, &knob_ksm, &knob_pin, NULL,
 };

@@ -15,7 +15,7 @@
 
 extern const struct knob knob_ept, knob_vpid, knob_npt, knob_thp, knob_backing,
 	knob_ksm, knob_pin, knob_vcpus, knob_memory, knob_overcommit_pattern,
-	knob_overcommit, knob_topology, knob_cpu_model;
+	knob_overcommit, knob_topology, knob_cpu_model, knob_vms;
 
 /* knob_path - knob_root() followed by the formatted path, in @buf. */
 char *knob_path(char *buf, size_t len, const char *fmt, ...)

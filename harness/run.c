@@ -26,10 +26,12 @@
 #include "case_counters.h"
 #include "cpuspeed.h"
 #include "knob.h"
+#include "ksm_watch.h"
 #include "native.h"
 #include "pool.h"
 #include "run.h"
 #include "sstat.h"
+#include "vmsync.h"
 
 static const char *const exc_names[32] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO", "#TS",
@@ -62,6 +64,9 @@ struct case_ctx {
 	bool have_regs;
 	int nr_twins;
 	struct twin_due twins[MAX_TWINS];
+	struct vmsync sync;		/* the guests' sync calls: a barrier over the VMs */
+	struct ksm_watch *ksm;		/* ksm=on: ksmd's merge, watched at "ksm_merge" */
+	struct mem_point *mp;		/* a memory guest case: its row of the tables */
 };
 
 /* row - one CSV row; @vcpu counts across the case's VMs (-1: the case). */
@@ -306,6 +311,8 @@ static void metric_report(struct case_ctx *c, const struct series *s)
 	keep_figure(c, s->name, &cyc, n ? &ns : NULL, s->count, unit, per_op);
 	if (c->oc)
 		oc_point_metric(c->oc, s->name, n ? ns.median : cyc.median, n ? ns.min : cyc.min);
+	if (c->mp && n)
+		mem_point_metric(c->mp, s->name, ns.median);
 	metric_rows(c, s, n, unit);
 	tally(c, "metric", true, false, s->name);
 	if (n)
@@ -350,6 +357,8 @@ static void check_report(struct case_ctx *c, int vcpu, const char *name, bool pa
 	tap_result(c->tap, pass, todo ? "TODO" : NULL, todo, "%s %s", c->label, name);
 	if (!pass && !todo)
 		c->failed_checks++;
+	if (c->mp)
+		pass ? c->mp->checks_pass++ : c->mp->checks_fail++;
 	if (detail[0] || !pass || count) {
 		tap_yaml_begin(c->tap);
 		if (vcpu >= 0)
@@ -458,7 +467,33 @@ struct vm_slot {
 	struct vm *vm;
 	struct vm_config cfg;
 	struct vm_run_result res;
+	int ended;			/* its vCPUs that stopped running */
 };
+
+/*
+ * balloon_report - the guest gave RAM back: what the VMM's release did to
+ * the host's memory, and a check that the VM's resident RAM dropped by
+ * (nearly) what was given back.  The guest checks the zeroes itself.
+ */
+static void balloon_report(struct case_ctx *c, const struct vmm_event *ev)
+{
+	const struct vmm_balloon *b = &ev->balloon;
+	double mib = 1 << 20, drop = (double)b->ram_resident_before - b->ram_resident_after;
+	bool ok = !b->err && drop >= 0.9 * b->len;
+	char detail[256];
+
+	snprintf(detail, sizeof(detail), "%s of %.1f MiB at %#llx: guest RAM resident %.1f -> %.1f MiB, "
+		 "VmRSS %.1f -> %.1f MiB%s%s", b->how ? b->how : "release", b->len / mib,
+		 (unsigned long long)b->gpa, b->ram_resident_before / mib, b->ram_resident_after / mib,
+		 b->rss_before / mib, b->rss_after / mib, b->err ? ": " : "", b->err ? strerror(b->err) : "");
+	check_report(c, ev->vcpu, "balloon_rss_dropped", ok, detail, NULL);
+	row(c, ev->vcpu, "metric", "balloon_release", 0, b->release_ns, "ns", NAN, detail);
+	row(c, ev->vcpu, "metric", "balloon_resident_before", 0, b->ram_resident_before / mib, "MiB", NAN, NULL);
+	row(c, ev->vcpu, "metric", "balloon_resident_after", 0, b->ram_resident_after / mib, "MiB", NAN, NULL);
+	row(c, ev->vcpu, "metric", "balloon_rss_before", 0, b->rss_before / mib, "MiB", NAN, NULL);
+	row(c, ev->vcpu, "metric", "balloon_rss_after", 0, b->rss_after / mib, "MiB", NAN, NULL);
+	tap_diag(c->tap, "%s balloon: released in %.3f ms: %s", c->label, b->release_ns / 1e6, detail);
+}
 
 static void case_event(struct case_ctx *c, const struct vmm_event *ev, struct vm_slot *s)
 {
@@ -500,6 +535,10 @@ static void case_event(struct case_ctx *c, const struct vmm_event *ev, struct vm
 		else
 			skip_report(c, ev->vcpu, ev->name, ev->text);
 		break;
+	case VMM_EV_BALLOON:
+		if (!c->env->quiet)
+			balloon_report(c, ev);
+		break;
 	case VMM_EV_DONE:
 		if (ev->arg && !c->failed) {
 			char who[32];
@@ -526,9 +565,46 @@ static void on_event(void *ctx, const struct vmm_event *ev)
 	struct vmm_event e = *ev;
 
 	e.vcpu = s->k * c->vcpus + ev->vcpu;
+	if (ev->type == VMM_EV_SYNC) {
+		/* a barrier: waits without the case's lock, so the other VMs report on */
+		*ev->reply = vmsync_arrive(&c->sync, ev->name, ev->arg);
+		return;
+	}
 	pthread_mutex_lock(&c->lock);
 	case_event(c, &e, s);
 	pthread_mutex_unlock(&c->lock);
+	if (ev->type == VMM_EV_VCPU_END && ++s->ended == c->vcpus)
+		vmsync_leave(&c->sync);
+}
+
+/* case_param - the case's guest parameter @name, @def when unset. */
+static const char *case_param(const struct case_ctx *c, const char *name, const char *def)
+{
+	const struct sc_case *sc = c->env->c;
+	int i;
+
+	for (i = 0; i < sc->nr_params; i++)
+		if (!strcmp(sc->params[i].name, name))
+			return sc->params[i].value;
+	return def;
+}
+
+/*
+ * case_sync - the host's part at a guest sync point, run by the last VM to
+ * arrive while the others wait.  "ksm_merge" (arg: pages each VM filled):
+ * watch ksmd merge them when KSM is on.  Every other point is a barrier.
+ */
+static int64_t case_sync(void *ctx, const char *name, int64_t arg)
+{
+	struct case_ctx *c = ctx;
+	const char *fill = case_param(c, "fill", "unique");
+
+	if (strcmp(name, "ksm_merge") || !c->ksm)
+		return 0;
+	/* identical and zero pages merge, within a VM and across VMs; unique ones never */
+	c->ksm->target = strcmp(fill, "unique") ? (long)arg * c->nr_vms : 0;
+	ksm_watch_run(c->ksm);
+	return c->ksm->merged;
 }
 
 /*
@@ -885,7 +961,73 @@ static bool case_report(struct case_ctx *c, const struct vmm_vcpu_info *info,
 		c->oc->host_ctxsw = cr->host_ctxsw;
 		c->oc->ok = ok || todo;
 	}
+	if (c->mp)
+		c->mp->ok = (ok || todo) && !c->failed_checks;
 	return todo != NULL;
+}
+
+/* ksm_series - the counters over the merge, as ksm-CASE.csv in the results. */
+static void ksm_series(struct case_ctx *c)
+{
+	char name[128];
+	FILE *f;
+
+	if (!c->env->res)
+		return;
+	snprintf(name, sizeof(name), "ksm-%s-%d-%d.csv", c->env->c->sc->name, c->env->c->index,
+		 c->env->repeat);
+	f = results_file_begin(c->env->res, name);
+	if (!f)
+		return;
+	ksm_watch_csv(c->ksm, f);
+	results_file_end(c->env->res, f, name);
+}
+
+/* ksm_report - how ksmd merged the guests' memory: a point, rows, the time series. */
+static void ksm_report(struct case_ctx *c)
+{
+	static const char *const t_names[3] = { "ksm_merge_50", "ksm_merge_90", "ksm_merge_100" };
+	struct ksm_watch *w = c->ksm;
+	double saved = w->saved * 4096.0 / (1 << 20);
+	char detail[200];
+	int i;
+
+	snprintf(detail, sizeof(detail), "%ld of %ld mergeable pages merged in %.0f ms (%ld full scans); %.1f MiB saved",
+		 w->merged, w->target, w->watched_ms, w->scans, saved);
+	if (w->target > 0)
+		check_report(c, -1, "ksm_merged", w->complete, detail, NULL);
+	else
+		tap_diag(c->tap, "%s ksm: nothing to merge: %s", c->label, detail);
+	for (i = 0; i < 3; i++)
+		if (!isnan(w->t_ms[i]))
+			row(c, -1, "metric", t_names[i], 0, w->t_ms[i], "ms", NAN, NULL);
+	row(c, -1, "metric", "ksm_saved", 0, saved, "MiB", NAN, NULL);
+	row(c, -1, "metric", "ksm_merged_pages", 0, w->merged, "pages", NAN, NULL);
+	row(c, -1, "metric", "ksm_full_scans", 0, w->scans, "scans", NAN, NULL);
+	ksm_series(c);
+	if (c->mp)
+		mem_point_ksm(c->mp, w);
+}
+
+/* case_mem - a memory guest case gets a row in the run's memory tables. */
+static void case_mem(struct case_ctx *c, const struct knob_plan *plan)
+{
+	const struct sc_case *sc = c->env->c;
+	struct mem_point *p;
+
+	if (c->env->quiet || strcmp(sc->test->guest, "memory") ||
+	    !(p = mem_point_new(&c->env->tot->mem)))
+		return;
+	p->sc = sc->sc;
+	snprintf(p->test, sizeof(p->test), "%s", sc->test->test);
+	snprintf(p->fill, sizeof(p->fill), "%s", case_param(c, "fill", "unique"));
+	p->vms = c->nr_vms;
+	p->mb = (double)(plan->vm.ram_size >> 20);
+	p->fill_mb = atof(case_param(c, "mb", "64"));
+	p->ksm = plan->vm.mem.mergeable;
+	p->level = plan->mem_oc_level;
+	p->limit_mb = plan->memcg_limit / (double)(1 << 20);
+	c->mp = p;
 }
 
 static void case_label(struct case_ctx *c)
@@ -1034,6 +1176,8 @@ static int case_vms_create(struct case_ctx *c, const struct vmm_image *img,
 		slots[k].c = c;
 		slots[k].k = k;
 		knob_plan_vm(plan, k, &slots[k].cfg);
+		slots[k].cfg.vm_index = k;
+		slots[k].cfg.nr_vms = c->nr_vms;
 		slots[k].vm = vm_create(&slots[k].cfg, img, err, sizeof(err));
 		if (!slots[k].vm)
 			break;
@@ -1112,6 +1256,8 @@ static void case_vms_destroy(struct case_ctx *c, struct vm_slot *slots, struct s
 	pool_free(&c->pool);
 	cc_free(&c->cc);
 	pthread_mutex_destroy(&c->lock);
+	vmsync_destroy(&c->sync);
+	free(c->ksm);
 }
 
 /*
@@ -1145,6 +1291,13 @@ int run_case(struct case_env *env, const struct vmm_image *img, const struct kno
 	}
 	c.tsc_khz = vm_tsc_khz(slots[0].vm);
 	case_oc(&c, plan);
+	case_mem(&c, plan);
+	vmsync_init(&c.sync, c.nr_vms, env->c->sc->timeout_s, case_sync, &c);
+	if (plan->vm.mem.mergeable && (c.ksm = malloc(sizeof(*c.ksm))) &&
+	    ksm_watch_start(c.ksm, 0, env->c->sc->timeout_s / 2)) {
+		free(c.ksm);
+		c.ksm = NULL;
+	}
 	if (!env->quiet)
 		cc_init(&c.cc, env->c, c.nr_vms * c.vcpus, c.vcpus);
 	case_snaps_take(&c, slots, snaps);
@@ -1155,6 +1308,8 @@ int run_case(struct case_env *env, const struct vmm_image *img, const struct kno
 		return cr.res.outcome == VM_DONE ? 0 : -1;
 	}
 	pool_report(&c);
+	if (c.ksm && c.ksm->ran)
+		ksm_report(&c);
 	ok = verify_knobs(&c, slots);
 	for (k = 0; k < c.nr_vms; k++) {
 		for (i = 0; i < per; i++)

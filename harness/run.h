@@ -11,6 +11,7 @@
 
 #include "host.h"
 #include "knob.h"
+#include "mem_report.h"
 #include "oc_report.h"
 #include "results.h"
 #include "scenario.h"
@@ -29,6 +30,7 @@ struct run_totals {
 	int nr_figures;
 	struct run_figure figures[1024];
 	struct oc_table oc;		/* the cases run under the overcommit knob */
+	struct mem_table mem;		/* the memory guest's cases */
 };
 
 /* What a case runs in: where its results go and what it is judged against. */

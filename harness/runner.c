@@ -243,6 +243,31 @@ static void scenario_oc_report(struct runner *rn, const struct scenario *sc)
 	results_file_end(&rn->res, f, name);
 }
 
+/*
+ * scenario_mem_report - a scenario with memory guest cases ends with the
+ * KSM and memory-overcommit tables: as TAP comments, and as memory-NAME.md.
+ */
+static void scenario_mem_report(struct runner *rn, const struct scenario *sc)
+{
+	const struct mem_table *t = &rn->tot->mem;
+	char name[96];
+	int n;
+	FILE *f;
+
+	n = mem_report_ksm(t, sc, rn->out, "# ") + mem_report_oc(t, sc, rn->out, "# ");
+	if (!n || !rn->have_res)
+		return;
+	snprintf(name, sizeof(name), "memory-%s.md", sc->name);
+	f = results_file_begin(&rn->res, name);
+	if (!f)
+		return;
+	fprintf(f, "# %s: memory\n\n", sc->name);
+	if (mem_report_ksm(t, sc, f, ""))
+		fputc('\n', f);
+	mem_report_oc(t, sc, f, "");
+	results_file_end(&rn->res, f, name);
+}
+
 static void scenario_run(struct runner *rn, struct scenario *sc, struct sc_case *cases, int n)
 {
 	int i, pass;
@@ -253,6 +278,7 @@ static void scenario_run(struct runner *rn, struct scenario *sc, struct sc_case 
 			case_run(rn, &cases[i], pass);
 	knobs_restore(rn);
 	scenario_oc_report(rn, sc);
+	scenario_mem_report(rn, sc);
 }
 
 static int runner_expand(struct scenario **sc, int nr, struct sc_case **cases, int *n)
