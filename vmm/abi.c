@@ -59,14 +59,20 @@ static void *ram_range(struct vm *vm, uint64_t gpa, uint64_t len)
 	return vm->ram + gpa;
 }
 
+static void bad_call_text(struct vcpu *v, const char *text)
+{
+	struct vmm_event ev = { .type = VMM_EV_BAD_CALL, .vcpu = v->id, .text = text };
+
+	abi_event(v->vm, &ev);
+	vcpu_stop(v);
+}
+
 static void bad_call(struct vcpu *v, const char *fmt, uint64_t a)
 {
 	char text[160];
-	struct vmm_event ev = { .type = VMM_EV_BAD_CALL, .vcpu = v->id, .text = text };
 
 	snprintf(text, sizeof(text), fmt, (unsigned long long)a);
-	abi_event(v->vm, &ev);
-	vcpu_stop(v);
+	bad_call_text(v, text);
 }
 
 static void call_metric(struct vcpu *v, struct kb_call *c, struct vmm_event *ev)
@@ -85,6 +91,85 @@ static void call_metric(struct vcpu *v, struct kb_call *c, struct vmm_event *ev)
 	ev->count = c->count;
 	ev->unit = c->unit;
 	abi_event(v->vm, ev);
+}
+
+/*
+ * balloon_ok - may the guest give back [gpa, gpa + len)?  Whole 4 KiB
+ * pages of its own RAM (from free_base on: below it are the VMM's tables,
+ * the image and the stacks), none of it past the end.  Else why in @why.
+ */
+static bool balloon_ok(struct vm *vm, uint64_t gpa, uint64_t len, char *why, size_t n)
+{
+	uint64_t base = x86_free_base(vm);
+
+	if (gpa % 4096 || len % 4096 || !len)
+		snprintf(why, n, "balloon of %#llx bytes at GPA %#llx: not whole 4 KiB pages",
+			 (unsigned long long)len, (unsigned long long)gpa);
+	else if (gpa < base || !gpa_range_ok(vm->ram_size, gpa, len))
+		snprintf(why, n, "balloon of %#llx bytes at GPA %#llx: outside the guest's RAM [%#llx, %#llx)",
+			 (unsigned long long)len, (unsigned long long)gpa,
+			 (unsigned long long)base, (unsigned long long)vm->ram_size);
+	else
+		return true;
+	return false;
+}
+
+/*
+ * call_balloon - release the RAM the guest gave back, measured: what of
+ * guest RAM was resident before and after (mincore), the process's RSS,
+ * and the release itself.  The event goes out before the guest resumes.
+ */
+static void call_balloon(struct vcpu *v, struct kb_call *c, struct vmm_event *ev)
+{
+	struct vm *vm = v->vm;
+	struct vmm_balloon *b = &ev->balloon;
+	struct timespec t0, t1;
+	char why[160];
+
+	if (!balloon_ok(vm, c->data, c->count, why, sizeof(why))) {
+		bad_call_text(v, why);
+		return;
+	}
+	b->gpa = c->data;
+	b->len = c->count;
+	b->ram_resident_before = mem_resident(vm->ram, vm->ram_size);
+	b->rss_before = mem_rss();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	b->err = -mem_release(vm->ram + b->gpa, b->len, vm->cfg.mem.backing, vm->ram_shared,
+			      &b->how);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	b->release_ns = ts_diff_us(&t0, &t1) * 1e3;
+	b->ram_resident_after = mem_resident(vm->ram, vm->ram_size);
+	b->rss_after = mem_rss();
+	abi_event(vm, ev);
+	c->ret = -b->err;
+}
+
+/*
+ * call_sync - the guest waits while the callback does the host's part,
+ * which may take long (KSM merging, the case's other VMs).  So the
+ * callback runs outside the VM's lock: the other vCPUs' events, the
+ * watchdog and vm_destroy go on meanwhile, and vm_stopped() tells the
+ * callback when to give up.  vm_join waits for a vCPU in here (no grace
+ * period): its thread comes back through this VM.
+ */
+static void call_sync(struct vcpu *v, struct kb_call *c, struct vmm_event *ev)
+{
+	struct vm *vm = v->vm;
+	int64_t reply = 0;
+	vmm_event_fn fn;
+	void *ctx;
+
+	ev->reply = &reply;
+	pthread_mutex_lock(&vm->lock);
+	fn = vm->fn;
+	ctx = vm->ctx;
+	atomic_store(&v->in_sync, true);
+	pthread_mutex_unlock(&vm->lock);
+	if (fn)
+		fn(ctx, ev);
+	atomic_store(&v->in_sync, false);
+	c->ret = reply;
 }
 
 /* call_dispatch - act on a validated copy of a call; the result goes to c->ret. */
@@ -128,6 +213,14 @@ static void call_dispatch(struct vcpu *v, struct kb_call *c)
 		ev.type = VMM_EV_MARK;
 		ev.arg = !!c->arg;
 		abi_event(v->vm, &ev);
+		break;
+	case KB_OP_BALLOON:
+		ev.type = VMM_EV_BALLOON;
+		call_balloon(v, c, &ev);
+		break;
+	case KB_OP_SYNC:
+		ev.type = VMM_EV_SYNC;
+		call_sync(v, c, &ev);
 		break;
 	case KB_OP_EVENTFD_COUNT:
 		n = 0;

@@ -6,8 +6,10 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "vmm.h"
 #include "vmm_int.h"
@@ -117,4 +119,69 @@ void vmm_mem_unmap(void *p, uint64_t size)
 uint64_t vmm_mem_align(enum vmm_backing b)
 {
 	return mem_align(b);
+}
+
+/*
+ * mem_release - give [@p, @p + @len) of guest RAM back to the host; the
+ * guest reads zeroes there afterwards.  0, or -errno.  *@how names the
+ * advice used.
+ *
+ * Private mappings (anonymous 4K and THP, private hugetlb): MADV_DONTNEED
+ * drops the pages and the next touch faults in zero-filled ones, as a
+ * balloon wants.  KVM hears of it through its MMU notifier and zaps its
+ * own (shadow or TDP) entries for the range.  On THP a range covering
+ * whole huge pages frees them at once; one that cuts a huge page splits it.
+ *
+ * Shared mappings (shmem, memfd, hugetlbfs files): MADV_DONTNEED would
+ * only unmap, the pages would stay in the file (still using memory) and
+ * come back with their old content.  MADV_REMOVE punches a hole in the
+ * backing instead: freed, and zero when read again.
+ *
+ * hugetlb: only whole huge pages can go.  The kernel rounds an unaligned
+ * length (dropping more than asked) and refuses an unaligned start, so a
+ * range not aligned to the huge page size is refused here, -EINVAL.
+ */
+int mem_release(void *p, uint64_t len, enum vmm_backing b, bool shared, const char **how)
+{
+	uint64_t huge = b == VMM_BACKING_HUGETLB_2M || b == VMM_BACKING_HUGETLB_1G ?
+			mem_align(b) : 4096;
+	int advice = shared ? MADV_REMOVE : MADV_DONTNEED;
+
+	*how = shared ? "MADV_REMOVE" : "MADV_DONTNEED";
+	if ((uintptr_t)p % huge || len % huge || !len)
+		return -EINVAL;
+	return madvise(p, len, advice) ? -errno : 0;
+}
+
+/*
+ * mem_resident - bytes of [@p, @p + @len) in host memory, by mincore(),
+ * which counts what is mapped (a never-touched anonymous page is not).
+ * 0 when it cannot tell.
+ */
+uint64_t mem_resident(void *p, uint64_t len)
+{
+	uint64_t pages = len / 4096, n = 0, i;
+	unsigned char *vec = malloc(pages ? pages : 1);
+
+	if (!vec)
+		return 0;
+	if (!mincore(p, len, vec))
+		for (i = 0; i < pages; i++)
+			n += vec[i] & 1;
+	free(vec);
+	return n * 4096;
+}
+
+/* mem_rss - this process's VmRSS in bytes (/proc/self/statm), 0 when unknown. */
+uint64_t mem_rss(void)
+{
+	unsigned long long size, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu", &size, &resident) != 2)
+		resident = 0;
+	fclose(f);
+	return resident * (uint64_t)sysconf(_SC_PAGESIZE);
 }

@@ -252,6 +252,11 @@ static bool ts_before(const struct timespec *a, const struct timespec *b)
 
 static atomic_bool abort_all;
 
+bool vm_stopped(const struct vm *vm)
+{
+	return atomic_load(&vm->stop) || atomic_load(&abort_all);
+}
+
 void vmm_abort(void)
 {
 	atomic_store(&abort_all, true);
@@ -332,9 +337,17 @@ static void vm_join(struct vm *vm)
 
 		if (!v->thread_started)
 			continue;
-		/* A thread stuck in the kernel is left behind, not waited for forever. */
-		if (pthread_timedjoin_np(v->thread, NULL, &grace))
-			pthread_detach(v->thread);
+		/*
+		 * A thread stuck in the kernel is left behind, not waited for
+		 * forever; one in a SYNC callback comes back through this VM,
+		 * so it is waited for (the callee gives up on vm_stopped()).
+		 */
+		if (pthread_timedjoin_np(v->thread, NULL, &grace)) {
+			if (atomic_load(&v->in_sync))
+				pthread_join(v->thread, NULL);
+			else
+				pthread_detach(v->thread);
+		}
 		v->thread_started = false;
 	}
 }

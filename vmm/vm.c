@@ -23,6 +23,7 @@ void vm_config_init(struct vm_config *cfg)
 	cfg->mem.backing = VMM_BACKING_4K;
 	cfg->irqchip = true;
 	cfg->test = "";
+	cfg->nr_vms = 1;
 	for (int i = 0; i < KB_MAX_VCPUS; i++)
 		cfg->pin_cpu[i] = -1;
 }
@@ -194,6 +195,11 @@ static int vm_check_config(const struct vm_config *cfg, const struct vmm_image *
 	}
 	if (vm_topology_check(&cfg->topo, cfg->nr_vcpus, err, len))
 		return -EINVAL;
+	if (cfg->vm_index < 0 || cfg->nr_vms < 0 || (cfg->nr_vms && cfg->vm_index >= cfg->nr_vms)) {
+		snprintf(err, len, "VM index %d of %d VMs: must be 0..VMs-1", cfg->vm_index,
+			 cfg->nr_vms);
+		return -EINVAL;
+	}
 	if (cfg->cpu_model != VM_CPU_HOST && cfg->cpu_model != VM_CPU_BASELINE) {
 		snprintf(err, len, "CPU model %d: must be host (%d) or baseline (%d)",
 			 cfg->cpu_model, VM_CPU_HOST, VM_CPU_BASELINE);
@@ -388,7 +394,7 @@ const char *vmm_event_name(enum vmm_event_type t)
 	static const char *const names[] = {
 		"log", "metric", "check", "skip", "done", "exception", "bad-call",
 		"shutdown", "internal-error", "fail-entry", "unexpected-exit", "timeout",
-		"mark", "vcpu-start", "vcpu-end",
+		"mark", "vcpu-start", "vcpu-end", "balloon", "sync",
 	};
 
 	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";

@@ -175,6 +175,12 @@ struct vmm_event {
  * Called from vCPU threads, serialised by the VMM (one event at a time per
  * VM).  VCPU_START, VCPU_END and MARK come on the thread of that vCPU, so
  * the callee may open or read per-thread counters (perf, pid 0) there.
+ *
+ * SYNC is the exception: it may block as long as the host's part takes,
+ * so it comes outside that serialisation (other vCPUs' events, even other
+ * SYNCs of the same VM, arrive meanwhile; lock what they share).  A SYNC
+ * callee that waits must give up once vm_stopped() says so: the VM's
+ * watchdog still fires, but vm_finish waits for the callee to return.
  */
 typedef void (*vmm_event_fn)(void *ctx, const struct vmm_event *ev);
 
@@ -267,6 +273,12 @@ int vm_run(struct vm *vm, double timeout_s, vmm_event_fn fn, void *ctx,
 int vm_start(struct vm *vm, double timeout_s, vmm_event_fn fn, void *ctx,
 	     struct vm_run_result *res);
 int vm_finish(struct vm *vm);
+
+/*
+ * vm_stopped - is the run of @vm ending (watchdog, a crashed vCPU,
+ * vm_destroy, vmm_abort)?  For a SYNC callback that waits: poll it.
+ */
+bool vm_stopped(const struct vm *vm);
 
 /*
  * vmm_abort - async-signal-safe: every running vm_run() kicks its vCPUs out

@@ -37,6 +37,7 @@ struct vcpu {
 	bool thread_started;
 	pid_t tid;
 	bool stopped;			/* called done(), crashed, or was stopped */
+	atomic_bool in_sync;		/* in a SYNC callback (outside vm->lock) */
 	uint64_t exits;
 	struct kvm_stats *stats;
 	struct vmm_vcpu_info info;	/* filled by the thread; see vm_vcpu_info() */
@@ -48,6 +49,8 @@ struct vm {
 	size_t run_size;
 	uint8_t *ram;
 	uint64_t ram_size;
+	bool ram_shared;		/* RAM is MAP_SHARED (balloon: MADV_REMOVE); */
+					/* no backing maps it so yet */
 	struct vm_config cfg;
 	const struct vmm_image *img;
 	int nr_vcpus;
@@ -90,6 +93,9 @@ int kvm_check_cap(int fd, int cap);
 void *mem_alloc(uint64_t size, const struct vmm_mem_opts *o, char *err, size_t len);
 void mem_free(void *p, uint64_t size);
 uint64_t mem_align(enum vmm_backing b);
+int mem_release(void *p, uint64_t len, enum vmm_backing b, bool shared, const char **how);
+uint64_t mem_resident(void *p, uint64_t len);
+uint64_t mem_rss(void);
 
 #define CPUID_MAX_ENTRIES	256
 

@@ -167,6 +167,8 @@ static void boot_info_build(struct vm *vm)
 	snprintf(bi->test, sizeof(bi->test), "%s", vm->cfg.test ? vm->cfg.test : "");
 	bi->nr_params = vm->cfg.nr_params;
 	memcpy(bi->params, vm->cfg.params, sizeof(bi->params));
+	bi->vm_index = vm->cfg.vm_index;
+	bi->nr_vms = vm->cfg.nr_vms > 0 ? vm->cfg.nr_vms : 1;
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		bi->cpu[i].kstack_top = x86_stack_top(vm, i, false);
 		bi->cpu[i].ustack_top = x86_stack_top(vm, i, true);

@@ -93,6 +93,23 @@ void kb_mark(int start)
 	call_end(c);
 }
 
+long kb_balloon(uint64_t gpa, uint64_t len)
+{
+	struct kb_call *c = call_begin(KB_OP_BALLOON, 0);
+
+	c->data = gpa;
+	c->count = len;
+	return call_end(c);
+}
+
+int64_t kb_sync(const char *name, int64_t arg)
+{
+	struct kb_call *c = call_begin(KB_OP_SYNC, name);
+
+	c->arg = arg;
+	return call_end(c);
+}
+
 static const struct kb_param *param_find(const char *name)
 {
 	uint32_t i;

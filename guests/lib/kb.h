@@ -133,6 +133,22 @@ uint64_t kb_eventfd_count(void);
  * region of your own (outside any timed region: it is an exit).
  */
 void kb_mark(int start);
+/*
+ * kb_balloon - give guest RAM [@gpa, @gpa + @len) back to the host (whole
+ * 4 KiB pages from free_base on; anything else is a malformed call, which
+ * ends the test).  Afterwards it reads as zeroes.  0 or -errno (-EINVAL:
+ * the host's huge pages do not fit the range).
+ */
+long kb_balloon(uint64_t gpa, uint64_t len);
+/*
+ * kb_sync - wait at sync point @name while the host does its part (lets
+ * KSM merge, waits for the case's other VMs...); returns the host's value.
+ * @arg says what the host may need (e.g. how many pages).
+ */
+int64_t kb_sync(const char *name, int64_t arg);
+/* This VM is number kb_vm_index() of the kb_nr_vms() a case runs at once. */
+static inline unsigned kb_vm_index(void) { return kb_bi->vm_index; }
+static inline unsigned kb_nr_vms(void) { return kb_bi->nr_vms ? kb_bi->nr_vms : 1; }
 
 /* Parameters from the boot info. */
 int64_t kb_param_int(const char *name, int64_t def);
