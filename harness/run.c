@@ -602,7 +602,8 @@ static int64_t case_sync(void *ctx, const char *name, int64_t arg)
 	if (strcmp(name, "ksm_merge") || !c->ksm)
 		return 0;
 	/* identical and zero pages merge, within a VM and across VMs; unique ones never */
-	c->ksm->target = strcmp(fill, "unique") ? (long)arg * c->nr_vms : 0;
+	c->ksm->target = !strcmp(fill, "unique") ? 0 : !strcmp(fill, "half") ?
+			 (long)arg / 2 * c->nr_vms : (long)arg * c->nr_vms;
 	ksm_watch_run(c->ksm);
 	return c->ksm->merged;
 }

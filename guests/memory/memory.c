@@ -20,6 +20,7 @@
  *   fill=unique  every page differs, and differs per VM (default)
  *   fill=same    every page the same, in every VM
  *   fill=zero    all zero: a zero page's checksum is 0, so it stays zero
+ *   fill=half    even pages as `same`, odd pages as `unique`: half mergeable
  *
  * Tests:
  *  - fill: write every page (metric fill: the first write, the host's
@@ -67,9 +68,9 @@
 #define WRITE		0x5752540000000000ul	/* ksm's value: "WRT" | VM << 32 | page */
 #define WRITE_MASK	0xffffff0000000000ul
 
-enum fill { FILL_UNIQUE, FILL_SAME, FILL_ZERO };
+enum fill { FILL_UNIQUE, FILL_SAME, FILL_ZERO, FILL_HALF };
 
-static const char *const fill_names[] = { "unique", "same", "zero" };
+static const char *const fill_names[] = { "unique", "same", "zero", "half" };
 
 struct region {
 	uint64_t *base;
@@ -115,6 +116,10 @@ static uint64_t page_tag(const struct region *r, uint64_t i)
 		return 0;
 	case FILL_SAME:
 		return SAME_TAG;
+	case FILL_HALF:
+		if (!(i & 1))
+			return SAME_TAG;
+		/* fall through */
 	default:
 		s = r->seed + i;
 		return kbk_rand(&s) | 1;	/* never 0: a zeroed page fails */
@@ -346,13 +351,13 @@ static int fill_get(struct region *r, const char *def)
 	const char *s = kb_param_str("fill", def);
 	unsigned i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < sizeof(fill_names) / sizeof(fill_names[0]); i++) {
 		if (!strcmp(s, fill_names[i])) {
 			r->fill = i;
 			return 0;
 		}
 	}
-	kb_check("params", 0, "fill '%s': want unique, same or zero", s);
+	kb_check("params", 0, "fill '%s': want unique, same, zero or half", s);
 	return -1;
 }
 
