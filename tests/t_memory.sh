@@ -1,0 +1,61 @@
+#!/bin/bash
+# The memory guest on the real /dev/kvm, through kvmbench run: two VMs with
+# identical fill get merged by KSM (pages_sharing rises) and every checksum
+# holds after copy-on-write, with no write seen by the other VM; unique
+# fill merges nothing; balloon lowers the VM's resident RAM and the pages
+# come back zeroed; the first touch works with 4K and 2M guest pages.  KSM
+# settings read as before afterwards.
+. "$(dirname "$0")/lib.sh"
+require_kvm
+
+KSM=/sys/kernel/mm/ksm
+if [ "$(id -u)" != 0 ] || ! [ -w $KSM/run ]; then
+	echo "1..0 # SKIP needs root and $KSM: the KSM cases change ksmd's settings"
+	exit 0
+fi
+# Host-changing tests take turns (t_restore.sh holds the same lock).
+exec 9>/tmp/kvmbench-t_restore.lock
+if ! flock -w 600 9; then
+	echo "1..0 # SKIP another test kept the host for 10 minutes"
+	exit 0
+fi
+ksm_state() { for f in run pages_to_scan sleep_millisecs; do printf '%s=%s ' $f "$(cat $KSM/$f)"; done; }
+before=$(ksm_state)
+
+out=$TMP/ksm
+"$KB" run -o "$TMP/r" memory:ksm -k ksm=on -k vms=2 -p fill=same -p mb=16 -m 48 >"$out.tap" 2>"$out.err"
+ok $? "memory:ksm, 2 VMs, identical fill: the run passes"
+like "$out.tap" '^ok [0-9]+ - memory:ksm ksm_merged$' "ksmd merged every mergeable page"
+like "$out.tap" '^ok [0-9]+ - memory:ksm checksums_after_merge$' "checksums hold after the merge"
+like "$out.tap" '^ok [0-9]+ - memory:ksm checksums_after_write$' "checksums hold after copy-on-write"
+like "$out.tap" '^ok [0-9]+ - memory:ksm no_cross_vm_write$' "no VM sees the other's writes"
+like "$out.tap" 'passed: 2 of 2' "both VMs checked"
+dir=$(ls -d "$TMP"/r/*/ | head -1)
+sharing=$(awk -F, '$9 == "ksm_saved" { print int($11) }' "$dir/results.csv")
+[ "${sharing:-0}" -ge 16 ]
+ok $? "pages_sharing rose: ${sharing:-none} MiB saved of 2 x 16 MiB identical"
+grep -q '^t_ms,pages_shared,pages_sharing' "$dir"/ksm-*.csv 2>/dev/null
+ok $? "the counters over time are in ksm-*.csv"
+like "$out.tap" '^# \| 2 \| same \| 16 \| 8192 \|' "the KSM table has the case"
+[ -f "$dir/memory-command-line.md" ] || ls "$dir" | sed 's/^/#   /'
+like "$dir"/memory-*.md 'to 100 %' "memory-*.md holds the table"
+
+"$KB" run --no-results memory:ksm -k ksm=on -k vms=2 -p fill=unique -p mb=8 -m 32 >"$out.u" 2>&1
+ok $? "memory:ksm, unique fill: the run passes"
+unlike "$out.u" 'ksm_merged' "nothing to merge: no merge check"
+like "$out.u" 'ksm: nothing to merge' "and it says so"
+ok "$([ "$(ksm_state)" = "$before" ]; echo $?)" "KSM settings as before: $(ksm_state)"
+
+"$KB" run --no-results memory:balloon -p mb=32 -p balloon_mb=16 -m 64 >"$TMP/b" 2>&1
+ok $? "memory:balloon: the run passes"
+like "$TMP/b" '^ok [0-9]+ - memory:balloon balloon_rss_dropped$' "the VM's resident RAM dropped by what it gave back"
+like "$TMP/b" '^ok [0-9]+ - memory:balloon balloon_zeroed$' "the given-back pages read as zeroes"
+like "$TMP/b" '^ok [0-9]+ - memory:balloon balloon_rest_intact$' "the rest kept its content"
+like "$TMP/b" 'guest RAM resident [0-9.]+ -> [0-9.]+ MiB' "resident RAM before and after are reported"
+
+for pg in 4k 2m; do
+	"$KB" run --no-results memory:touch -p mb=16 -p page=$pg -m 48 >"$TMP/t$pg" 2>&1
+	ok $? "memory:touch with $pg guest pages passes"
+	like "$TMP/t$pg" '^ok [0-9]+ - memory:touch first_touch: ' "  first_touch reported"
+done
+done_testing
