@@ -217,6 +217,8 @@ void results_row(struct results *r, const struct res_row *row)
 		results_csv_field(f, setting_value(c, r->cols[i]));
 	}
 	fputc('\n', f);
+	if (r->flush_rows)
+		fflush(f);
 }
 
 FILE *results_file_begin(struct results *r, const char *name)

@@ -53,6 +53,7 @@ struct results {
 	struct res_line *lines;
 	int pass, fail, todo, skip, cases, cases_failed;
 	char failures[4096];	/* the first failing points, for summary.md */
+	bool flush_rows;	/* each CSV row written at once (a child that may be killed) */
 	const struct host_info *host;
 };
 

@@ -50,6 +50,15 @@ struct case_env {
  */
 int run_case(struct case_env *env, const struct vmm_image *img, const struct knob_plan *plan);
 void run_print_figures(FILE *out, const struct run_totals *tot);
+/*
+ * run_case_child - @warmup quiet runs and then run_case, in a child process
+ * inside @plan's memory cgroup (mem_overcommit): an OOM kill ends the
+ * child, and the case says so (a SKIP: the level is more than this host
+ * can hold).  The child's major faults and swap traffic go into its row
+ * of the memory table.  0, or -1 when no child could be run.
+ */
+int run_case_child(struct case_env *env, const struct vmm_image *img,
+		   const struct knob_plan *plan, int warmup);
 
 struct runner_opts {
 	const char *results_base;	/* NULL: no results directory */

@@ -19,6 +19,7 @@
 #include "guests.h"
 #include "journal.h"
 #include "knob.h"
+#include "memcg.h"
 #include "run.h"
 
 #define MAX_IMAGES	32
@@ -195,6 +196,12 @@ static void case_run(struct runner *rn, const struct sc_case *c, int pass)
 	img = runner_image(rn, c->test->guest, why, sizeof(why));
 	if (!img || case_config(c, &plan, why, sizeof(why))) {
 		case_skip(rn, c, why);
+		return;
+	}
+	if (plan.memcg[0]) {
+		env.repeat = pass;
+		run_case_child(&env, img, &plan, pass ? 0 : c->sc->warmup);
+		memcg_release(why, sizeof(why));
 		return;
 	}
 	env.quiet = true;
