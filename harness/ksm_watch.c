@@ -80,7 +80,7 @@ void ksm_watch_run(struct ksm_watch *w)
 {
 	struct timespec t0, nap = { 0, (long)(w->interval_ms * 1e6) };
 	struct ksm_counters k;
-	long last = -1, scans_at_last = 0;
+	long last = -1, scans_at_last = 0, scans_at_target = -1;
 	double t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -97,7 +97,14 @@ void ksm_watch_run(struct ksm_watch *w)
 			scans_at_last = k.full_scans;
 		}
 		w->scans = k.full_scans - w->s[0].k.full_scans;
-		if (w->target > 0 && !isnan(w->t_ms[2])) {
+		/*
+		 * The target counts pages of the whole case, and a few other
+		 * guest pages merge too: one more full scan after reaching it,
+		 * so every page the guests filled has had its turn.
+		 */
+		if (w->target > 0 && !isnan(w->t_ms[2]) && scans_at_target < 0)
+			scans_at_target = k.full_scans;
+		if (scans_at_target >= 0 && k.full_scans > scans_at_target) {
 			w->complete = true;
 			break;
 		}

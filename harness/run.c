@@ -567,7 +567,7 @@ static void on_event(void *ctx, const struct vmm_event *ev)
 	e.vcpu = s->k * c->vcpus + ev->vcpu;
 	if (ev->type == VMM_EV_SYNC) {
 		/* a barrier: waits without the case's lock, so the other VMs report on */
-		*ev->reply = vmsync_arrive(&c->sync, ev->name, ev->arg);
+		*ev->reply = vmsync_arrive(&c->sync, s->vm, ev->name, ev->arg);
 		return;
 	}
 	pthread_mutex_lock(&c->lock);
@@ -592,13 +592,16 @@ static const char *case_param(const struct case_ctx *c, const char *name, const 
 /*
  * case_sync - the host's part at a guest sync point, run by the last VM to
  * arrive while the others wait.  "ksm_merge" (arg: pages each VM filled):
- * watch ksmd merge them when KSM is on.  Every other point is a barrier.
+ * watch ksmd merge them when KSM is on.  "echo" answers with the guest's
+ * value (memory:sync checks the reply).  Every point is a barrier.
  */
 static int64_t case_sync(void *ctx, const char *name, int64_t arg)
 {
 	struct case_ctx *c = ctx;
 	const char *fill = case_param(c, "fill", "unique");
 
+	if (!strcmp(name, "echo"))
+		return arg;
 	if (strcmp(name, "ksm_merge") || !c->ksm)
 		return 0;
 	/* identical and zero pages merge, within a VM and across VMs; unique ones never */

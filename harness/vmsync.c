@@ -53,7 +53,7 @@ static double now_s(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-int64_t vmsync_arrive(struct vmsync *s, const char *name, int64_t arg)
+int64_t vmsync_arrive(struct vmsync *s, const struct vm *vm, const char *name, int64_t arg)
 {
 	double end = now_s() + s->timeout_s;
 	unsigned gen;
@@ -71,7 +71,7 @@ int64_t vmsync_arrive(struct vmsync *s, const char *name, int64_t arg)
 		pthread_mutex_unlock(&s->lock);
 		return r;
 	}
-	while (s->generation == gen && !vmm_aborted() && now_s() < end) {
+	while (s->generation == gen && !vmm_aborted() && !vm_stopped(vm) && now_s() < end) {
 		struct timespec t;
 
 		clock_gettime(CLOCK_MONOTONIC, &t);

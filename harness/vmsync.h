@@ -32,9 +32,11 @@ void vmsync_destroy(struct vmsync *s);
 /*
  * vmsync_arrive - VM arrives at sync point @name: wait for the others,
  * then return the action's reply.  Returns early (with -1) after
- * timeout_s or when the run is aborted.
+ * timeout_s, when the run is aborted or when @vm's run is ending
+ * (vm_stopped: its watchdog fired, a vCPU crashed).
  */
-int64_t vmsync_arrive(struct vmsync *s, const char *name, int64_t arg);
+struct vm;
+int64_t vmsync_arrive(struct vmsync *s, const struct vm *vm, const char *name, int64_t arg);
 /* vmsync_leave - a VM ended: the barrier no longer waits for it. */
 void vmsync_leave(struct vmsync *s);
 

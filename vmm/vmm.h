@@ -151,7 +151,7 @@ struct vmm_balloon {
 	const char *how;		/* "MADV_DONTNEED", "MADV_REMOVE" */
 	uint64_t ram_resident_before;	/* bytes of all guest RAM in host memory */
 	uint64_t ram_resident_after;	/* (mincore) before and after the release */
-	uint64_t rss_before, rss_after;	/* the process's VmRSS, bytes */
+	uint64_t rss_before, rss_after;	/* the process's VmRSS, bytes (no hugetlb pages) */
 	double release_ns;		/* the madvise() call itself */
 };
 
