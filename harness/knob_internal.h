@@ -27,6 +27,11 @@ bool knob_exists(const char *path);
  * open/read/close, so the journal's signal path can use it too (journal.c).
  */
 int journal_read_value(const char *path, char *buf, size_t len);
+/*
+ * journal_write_value - "@value\n" to @path in one write (through
+ * knob_sys_hook's write when a test set one): 0 or -errno.  Signal-safe.
+ */
+int journal_write_value(const char *path, const char *value);
 /* knob_read_long - the decimal number in @path: 0 or -errno (-EINVAL if not a number). */
 int knob_read_long(const char *path, long *v);
 /*
@@ -63,6 +68,26 @@ int knob_module_apply(const char *mod, const char *param, const char *value,
  */
 int knob_module_restore(const char *mod, const char *param, const char *raw,
 			char *why, size_t len);
+
+/* --- the kernel side of cgroups and swap, for tests (journal.c) -------------- */
+
+/*
+ * struct knob_sys - a test stands in for the kernel on a fixture tree: what
+ * mkdir in a cgroup directory creates (its control files), rmdir, what a
+ * write to a control file does besides storing the value (zram's reset
+ * clears disksize, "+memory" edits the list, a pid written to cgroup.procs
+ * leaves its old cgroup), swapon(2) and swapoff(2).  Each returns 0 or
+ * -errno; a write it does not handle returns -ENOSYS and is done as to a
+ * plain file.  A NULL member, or a NULL knob_sys_hook: the real thing.
+ */
+struct knob_sys {
+	int (*mkdir)(const char *path);
+	int (*rmdir)(const char *path);
+	int (*write)(const char *path, const char *value);
+	int (*swapon)(const char *dev);
+	int (*swapoff)(const char *dev);
+};
+extern const struct knob_sys *knob_sys_hook;
 
 /* --- pinning (knob_pin.c) ---------------------------------------------------- */
 
