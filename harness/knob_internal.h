@@ -10,12 +10,13 @@
 #include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "knob.h"
 
 extern const struct knob knob_ept, knob_vpid, knob_npt, knob_thp, knob_backing,
 	knob_ksm, knob_pin, knob_vcpus, knob_memory, knob_overcommit_pattern,
-	knob_overcommit, knob_topology, knob_cpu_model;
+	knob_overcommit, knob_topology, knob_cpu_model, knob_mem_overcommit;
 
 /* knob_path - knob_root() followed by the formatted path, in @buf. */
 char *knob_path(char *buf, size_t len, const char *fmt, ...)
@@ -88,6 +89,24 @@ struct knob_sys {
 	int (*swapoff)(const char *dev);
 };
 extern const struct knob_sys *knob_sys_hook;
+
+/* --- memory overcommit (knob_mem_overcommit.c) ------------------------------- */
+
+#define MEM_OC_MIN		0.1
+#define MEM_OC_MAX		8.0
+/* The VMM process's own memory beside guest RAM: fixed part, and 1/N of guest RAM. */
+#define MEM_OC_ALLOWANCE	(32ull << 20)
+#define MEM_OC_ALLOWANCE_DIV	256
+/* knob_mem_oc_parse - a level MEM_OC_MIN..MEM_OC_MAX: 0 or -EINVAL. */
+int knob_mem_oc_parse(const char *value, double *level);
+/*
+ * knob_mem_oc_limit - the memory cgroup limit for @guest_ram bytes of
+ * guest RAM (every VM of the case) at @level: guest_ram / level + the
+ * allowance (MEM_OC_ALLOWANCE + guest_ram / MEM_OC_ALLOWANCE_DIV: the
+ * harness's own pages, KVM's shadow page tables and rmaps), rounded up to
+ * a 4 KiB page.
+ */
+uint64_t knob_mem_oc_limit(uint64_t guest_ram, double level);
 
 /* --- pinning (knob_pin.c) ---------------------------------------------------- */
 
