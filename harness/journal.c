@@ -8,14 +8,23 @@
  *
  *	file	PATH	ORIGINAL
  *	module	MODULE	PARAM	ORIGINAL
+ *	cgroup	DIR			a cgroup kvmbench made (memcg.c)
+ *	subtree	DIR	CONTROLLER	"+CONTROLLER" written to DIR/cgroup.subtree_control
+ *	zram	DEV	SYSDIR		a zram device kvmbench made swap (zram_swap.c)
  *
+ * The last three are written before the mkdir, the write or the disksize,
+ * and undone by removing the cgroup (its tasks moved to the parent first),
+ * writing "-CONTROLLER", and swapoff + reset.  memcg.c and zram_swap.c
+ * undo their own changes with the same code and then forget the entry.
  * Restoring goes newest first.  The signal path cannot use stdio or malloc
  * (the signal may land in the middle of either), and cannot wait for the
  * main thread (it may be blocked in KVM_RUN), so everything it needs is in
  * static buffers and it uses only system calls (open, read, write, rename,
- * fork...).  Files are written back at once.  What this process's VMs keep
- * in use — the vendor module to reload, huge pages to free — can only go
- * back once the process is gone: a child does that after it died.
+ * fork...).  Files, cgroups and swap are put back at once (rmdir,
+ * swapoff(2) and sysfs writes are system calls too).  What this process's
+ * VMs keep in use — the vendor module to reload, huge pages to free — can
+ * only go back once the process is gone: a child does that after it died;
+ * it also retries a swapoff that failed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +37,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/swap.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,8 +52,8 @@
 #define KSM_RUN			"/sys/kernel/mm/ksm/run"
 
 enum replay_mode {
-	REPLAY_NORMAL,		/* files and modules; report into a buffer */
-	REPLAY_SIGNAL,		/* files; what fails and modules left for a child; fd 2 */
+	REPLAY_NORMAL,		/* everything; report into a buffer */
+	REPLAY_SIGNAL,		/* all but modules; what fails and modules left for a child; fd 2 */
 	REPLAY_CHILD,		/* that child, after our death: everything, fork/execve */
 };
 
@@ -56,11 +66,19 @@ struct replay {
 	bool quiet;		/* REPLAY_CHILD: failures not said (there is another try) */
 };
 
+enum entry_kind {
+	ENTRY_FILE,
+	ENTRY_MODULE,
+	ENTRY_CGROUP,
+	ENTRY_SUBTREE,
+	ENTRY_ZRAM,
+};
+
 struct entry {
-	bool module;
-	const char *path;	/* file */
+	enum entry_kind kind;
+	const char *path;	/* file, cgroup, subtree; zram's device */
 	const char *mod, *param;	/* module */
-	const char *value;
+	const char *value;	/* file, module; subtree's controller; zram's sysfs dir */
 };
 
 /* What the signal path needs, prepared beforehand. */
@@ -75,6 +93,8 @@ static struct {
 static char journal_file[PATH_MAX];
 static int lock_fd = -1;
 static int busy;		/* a restore is running: no second one on top */
+
+const struct knob_sys *knob_sys_hook;	/* tests only (knob_internal.h) */
 
 /* --- signal-safe string helpers ------------------------------------------------ */
 
@@ -197,6 +217,11 @@ static int write_value(const char *path, const char *value)
 	ssize_t w;
 	int fd, r;
 
+	if (knob_sys_hook && knob_sys_hook->write) {
+		r = knob_sys_hook->write(path, value);
+		if (r != -ENOSYS)
+			return r;
+	}
 	if (n > VALUE_MAX)
 		return -E2BIG;
 	memcpy(buf, value, n);
@@ -211,6 +236,11 @@ static int write_value(const char *path, const char *value)
 	if (close(fd) && !r)
 		r = -errno;
 	return r;
+}
+
+int journal_write_value(const char *path, const char *value)
+{
+	return write_value(path, value);
 }
 
 static bool is_ksm_run(const char *path)
@@ -258,6 +288,213 @@ static int file_restore(const char *path, const char *value, char *note, size_t 
 		str_add(note, len, " but it reads ");
 		str_add(note, len, now);
 		return -EIO;
+	}
+	return 0;
+}
+
+/* --- cgroups and zram swap ------------------------------------------------------------ */
+
+static void nap_ms(long ms)
+{
+	struct timespec t = { ms / 1000, ms % 1000 * 1000000L };
+
+	while (nanosleep(&t, &t) && errno == EINTR)
+		;
+}
+
+/* path_join - "@dir/@name" in @buf. */
+static char *path_join(char *buf, size_t len, const char *dir, const char *name)
+{
+	str_set(buf, len, dir);
+	str_add(buf, len, "/");
+	str_add(buf, len, name);
+	return buf;
+}
+
+static bool path_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * cgroup_evict - write every pid of @dir/cgroup.procs to the parent's
+ * cgroup.procs.  A few rounds: a task may fork meanwhile.  The number of
+ * tasks moved, or -errno of the first move that failed for a task still
+ * there.
+ */
+static int cgroup_evict(const char *dir)
+{
+	char procs[PATH_MAX], parent[PATH_MAX], buf[4096], *s, *e;
+	int fd, round, err = 0, seen, moved = 0;
+	ssize_t n, r;
+
+	path_join(procs, sizeof(procs), dir, "cgroup.procs");
+	str_set(parent, sizeof(parent), dir);
+	s = strrchr(parent, '/');
+	if (!s || s == parent)
+		return -EINVAL;
+	*s = '\0';
+	str_add(parent, sizeof(parent), "/cgroup.procs");
+	for (round = 0; round < 10; round++) {
+		fd = open(procs, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return errno == ENOENT ? moved : -errno;
+		n = 0;
+		while (n < (ssize_t)sizeof(buf) - 1) {
+			r = read(fd, buf + n, sizeof(buf) - 1 - n);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			n += r;
+		}
+		close(fd);
+		buf[n] = '\0';
+		seen = 0;
+		err = 0;
+		for (s = buf; *s; s = e) {
+			for (e = s; *e >= '0' && *e <= '9'; e++)
+				;
+			if (e == s) {
+				e++;
+				continue;
+			}
+			if (*e)
+				*e++ = '\0';
+			r = write_value(parent, s);
+			if (r && r != -ESRCH && !err)	/* ESRCH: it died meanwhile */
+				err = r;
+			seen++;
+			moved += !r;
+		}
+		if (!seen)
+			return moved;
+	}
+	return err ? err : moved;
+}
+
+int journal_undo_cgroup(const char *dir, char *note, size_t len)
+{
+	char path[PATH_MAX];
+	int r, i;
+
+	note[0] = '\0';
+	if (!path_exists(dir)) {
+		str_set(note, len, "gone already");
+		return 0;
+	}
+	r = cgroup_evict(dir);
+	if (r < 0) {
+		str_set(note, len, "cannot move its tasks to the parent: ");
+		str_add(note, len, err_text(r));
+		return r;
+	}
+	/*
+	 * cgroup v1: uncharge what is left (page cache), so no offline memcg
+	 * lingers.  Not when tasks had to be moved out: their memory is still
+	 * charged here, and would be pushed to swap for nothing.
+	 */
+	if (!r && path_exists(path_join(path, sizeof(path), dir, "memory.force_empty")))
+		write_value(path, "0");
+	for (i = 0; i < 50; i++) {
+		if (knob_sys_hook && knob_sys_hook->rmdir)
+			r = knob_sys_hook->rmdir(dir);
+		else
+			r = rmdir(dir) ? -errno : 0;
+		if (r != -EBUSY)
+			break;
+		cgroup_evict(dir);	/* EBUSY: a task is still there, or exiting */
+		nap_ms(20);
+	}
+	if (r == -ENOENT)
+		r = 0;
+	if (r) {
+		str_set(note, len, "rmdir: ");
+		str_add(note, len, err_text(r));
+	}
+	return r;
+}
+
+/* has_word - is @word one of the blank-separated words of @list? */
+static bool has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *s;
+
+	for (s = list; (s = strstr(s, word)); s += n)
+		if ((s == list || s[-1] == ' ') && (!s[n] || s[n] == ' ' || s[n] == '\n'))
+			return true;
+	return false;
+}
+
+int journal_undo_subtree(const char *dir, const char *ctl, char *note, size_t len)
+{
+	char path[PATH_MAX], now[VALUE_MAX], minus[64];
+	int r, i;
+
+	note[0] = '\0';
+	path_join(path, sizeof(path), dir, "cgroup.subtree_control");
+	r = journal_read_value(path, now, sizeof(now));
+	if (r == -ENOENT) {
+		str_set(note, len, "gone already");
+		return 0;
+	}
+	if (r) {
+		str_set(note, len, "cannot read it: ");
+		str_add(note, len, err_text(r));
+		return r;
+	}
+	if (!has_word(now, ctl))
+		return 0;
+	str_set(minus, sizeof(minus), "-");
+	str_add(minus, sizeof(minus), ctl);
+	for (i = 0; i < 50; i++) {	/* EBUSY while a removed child is still dying */
+		r = write_value(path, minus);
+		if (r != -EBUSY)
+			break;
+		nap_ms(20);
+	}
+	if (r) {
+		str_set(note, len, "cannot write ");
+		str_add(note, len, minus);
+		str_add(note, len, ": ");
+		str_add(note, len, err_text(r));
+	}
+	return r;
+}
+
+int journal_undo_zram(const char *dev, const char *sysdir, char *note, size_t len)
+{
+	char path[PATH_MAX], now[VALUE_MAX];
+	int r, i;
+
+	note[0] = '\0';
+	if (knob_sys_hook && knob_sys_hook->swapoff)
+		r = knob_sys_hook->swapoff(dev);
+	else
+		r = swapoff(dev) ? -errno : 0;
+	if (r && r != -EINVAL) {	/* EINVAL: not (or no longer) swap */
+		str_set(note, len, "swapoff: ");
+		str_add(note, len, err_text(r));
+		return r;
+	}
+	path_join(path, sizeof(path), sysdir, "reset");
+	for (i = 0; i < 50; i++) {	/* EBUSY while the block device is still open */
+		r = write_value(path, "1");
+		if (r != -EBUSY)
+			break;
+		nap_ms(20);
+	}
+	if (r) {
+		str_set(note, len, "reset: ");
+		str_add(note, len, err_text(r));
+		return r;
+	}
+	r = journal_read_value(path_join(path, sizeof(path), sysdir, "disksize"), now, sizeof(now));
+	if (r || strcmp(now, "0")) {
+		str_set(note, len, "reset, but disksize reads ");
+		str_add(note, len, r ? err_text(r) : now);
+		return r ? r : -EIO;
 	}
 	return 0;
 }
@@ -356,30 +593,84 @@ static int entry_parse(char *line, struct entry *e)
 	}
 	memset(e, 0, sizeof(*e));
 	if (!strcmp(f[0], "file") && n == 3 && f[1][0] == '/') {
+		e->kind = ENTRY_FILE;
 		e->path = f[1];
 		e->value = f[2];
 		return 0;
 	}
 	if (!strcmp(f[0], "module") && n == 4 && f[1][0] && f[2][0]) {
-		e->module = true;
+		e->kind = ENTRY_MODULE;
 		e->mod = f[1];
 		e->param = f[2];
 		e->value = f[3];
 		return 0;
 	}
+	if (!strcmp(f[0], "cgroup") && n == 2 && f[1][0] == '/') {
+		e->kind = ENTRY_CGROUP;
+		e->path = f[1];
+		return 0;
+	}
+	if (!strcmp(f[0], "subtree") && n == 3 && f[1][0] == '/' && f[2][0]) {
+		e->kind = ENTRY_SUBTREE;
+		e->path = f[1];
+		e->value = f[2];
+		return 0;
+	}
+	if (!strcmp(f[0], "zram") && n == 3 && f[1][0] == '/' && f[2][0] == '/') {
+		e->kind = ENTRY_ZRAM;
+		e->path = f[1];
+		e->value = f[2];
+		return 0;
+	}
 	return -EINVAL;
 }
 
-/* entry_name - the path, or MODULE.PARAM. */
-static void entry_name(const struct entry *e, char *buf, size_t len)
+/* entry_say - what replaying @e did (@r, with @note), as a line of the report. */
+static void entry_say(const struct entry *e, int r, const char *note, char *say, size_t len)
 {
-	if (!e->module) {
-		str_set(buf, len, e->path);
-		return;
+	switch (e->kind) {
+	case ENTRY_FILE:
+	case ENTRY_MODULE:
+		str_set(say, len, r ? "could not restore " : "restored ");
+		if (e->kind == ENTRY_FILE) {
+			str_add(say, len, e->path);
+		} else {
+			str_add(say, len, e->mod);
+			str_add(say, len, ".");
+			str_add(say, len, e->param);
+		}
+		str_add(say, len, r ? ": " : " to ");
+		str_add(say, len, r ? note : e->value);
+		break;
+	case ENTRY_CGROUP:
+		str_set(say, len, r ? "could not remove the cgroup " : "removed the cgroup ");
+		str_add(say, len, e->path);
+		break;
+	case ENTRY_SUBTREE:
+		str_set(say, len, r ? "could not disable " : "disabled ");
+		str_add(say, len, e->value);
+		str_add(say, len, " in ");
+		str_add(say, len, e->path);
+		str_add(say, len, "/cgroup.subtree_control");
+		break;
+	case ENTRY_ZRAM:
+		str_set(say, len, r ? "could not take back the swap on " : "turned off the swap on ");
+		str_add(say, len, e->path);
+		if (!r) {
+			str_add(say, len, " and reset ");
+			str_add(say, len, e->value);
+		}
+		break;
 	}
-	str_set(buf, len, e->mod);
-	str_add(buf, len, ".");
-	str_add(buf, len, e->param);
+	if (r && e->kind != ENTRY_FILE && e->kind != ENTRY_MODULE) {
+		str_add(say, len, ": ");
+		str_add(say, len, note);
+	}
+	if (!r && note[0]) {
+		str_add(say, len, " (");
+		str_add(say, len, note);
+		str_add(say, len, ")");
+	}
 }
 
 static void replay_say(struct replay *rp, const char *line)
@@ -400,7 +691,7 @@ static void replay_say(struct replay *rp, const char *line)
  */
 static bool replay_line(struct replay *rp, const char *line)
 {
-	char copy[LINE_MAX_LEN], name[PATH_MAX], note[PATH_MAX], say[LINE_MAX_LEN + PATH_MAX];
+	char copy[LINE_MAX_LEN], note[PATH_MAX], say[LINE_MAX_LEN + PATH_MAX];
 	struct entry e;
 	int r;
 
@@ -415,30 +706,37 @@ static bool replay_line(struct replay *rp, const char *line)
 		return false;
 	}
 	note[0] = '\0';
-	if (!e.module)
+	switch (e.kind) {
+	case ENTRY_FILE:
 		r = file_restore(e.path, e.value, note, sizeof(note));
-	else if (rp->mode == REPLAY_SIGNAL)
-		return rp->left++, false;
-	else if (rp->mode == REPLAY_CHILD)
-		r = module_restore_raw(&e, note, sizeof(note));
-	else
-		r = knob_module_restore(e.mod, e.param, e.value, note, sizeof(note));
+		break;
+	case ENTRY_MODULE:
+		if (rp->mode == REPLAY_SIGNAL)
+			return rp->left++, false;
+		if (rp->mode == REPLAY_CHILD)
+			r = module_restore_raw(&e, note, sizeof(note));
+		else
+			r = knob_module_restore(e.mod, e.param, e.value, note, sizeof(note));
+		break;
+	case ENTRY_CGROUP:
+		r = journal_undo_cgroup(e.path, note, sizeof(note));
+		break;
+	case ENTRY_SUBTREE:
+		r = journal_undo_subtree(e.path, e.value, note, sizeof(note));
+		break;
+	case ENTRY_ZRAM:
+		r = journal_undo_zram(e.path, e.value, note, sizeof(note));
+		break;
+	default:
+		r = -EINVAL;
+	}
 	if (r && rp->mode == REPLAY_SIGNAL)	/* e.g. huge pages our VM still uses */
 		return rp->left++, false;
 	if (r)
 		rp->failed++;
 	if (r && rp->quiet)
 		return false;
-	entry_name(&e, name, sizeof(name));
-	str_set(say, sizeof(say), r ? "could not restore " : "restored ");
-	str_add(say, sizeof(say), name);
-	str_add(say, sizeof(say), r ? ": " : " to ");
-	str_add(say, sizeof(say), r ? note : e.value);
-	if (!r && note[0]) {
-		str_add(say, sizeof(say), " (");
-		str_add(say, sizeof(say), note);
-		str_add(say, sizeof(say), ")");
-	}
+	entry_say(&e, r, note, say, sizeof(say));
 	replay_say(rp, say);
 	return !r;
 }
@@ -721,6 +1019,74 @@ int journal_save_module_param(const char *module, const char *param, const char 
 		return 0;
 	snprintf(line, sizeof(line), "module\t%s\t%s\t%s\n", module, param, value);
 	return journal_append(line, why, len);
+}
+
+/* journal_once - append "@kind\t@a[\t@b]" unless that entry is there already. */
+static int journal_once(const char *kind, const char *a, const char *b, char *why, size_t len)
+{
+	char key[LINE_MAX_LEN], line[LINE_MAX_LEN];
+
+	if (strpbrk(a, "\t\n") || (b && strpbrk(b, "\t\n"))) {
+		snprintf(why, len, "cannot journal %s: tab or newline in it", a);
+		return -EINVAL;
+	}
+	if (b)
+		snprintf(key, sizeof(key), "%s\t%s\t%s\n", kind, a, b);
+	else
+		snprintf(key, sizeof(key), "%s\t%s\n", kind, a);
+	if (journal_has(key))
+		return 0;
+	snprintf(line, sizeof(line), "%s", key);
+	return journal_append(line, why, len);
+}
+
+int journal_save_cgroup(const char *dir, char *why, size_t len)
+{
+	return journal_once("cgroup", dir, NULL, why, len);
+}
+
+int journal_save_subtree(const char *dir, const char *ctl, char *why, size_t len)
+{
+	return journal_once("subtree", dir, ctl, why, len);
+}
+
+int journal_save_zram(const char *dev, const char *sysdir, char *why, size_t len)
+{
+	return journal_once("zram", dev, sysdir, why, len);
+}
+
+int journal_forget(const char *kind, const char *path)
+{
+	size_t n, k, i;
+	char key[PATH_MAX + 32], *buf, *s;
+	bool left = false, found = false;
+	int r;
+
+	r = journal_load(&buf, &n);
+	if (r)
+		return r == -ENOENT ? 0 : r;
+	k = snprintf(key, sizeof(key), "%s\t%s", kind, path);
+	while (n && buf[n - 1] != '\n')	/* a torn append: its change never happened */
+		n--;
+	for (i = 0; i < n; i++)
+		if (buf[i] == '\n')
+			buf[i] = '\0';
+	for (s = buf; s < buf + n; s += strlen(s) + 1) {
+		if (!strncmp(s, key, k) && (!s[k] || s[k] == '\t')) {
+			s[0] = '-';
+			found = true;
+		} else if (s[0]) {
+			left = true;
+		}
+	}
+	if (!found)
+		r = 0;
+	else if (!left)
+		r = unlink(journal_path()) && errno != ENOENT ? -errno : 0;
+	else
+		r = journal_save(journal_path(), buf, n);
+	free(buf);
+	return r;
 }
 
 int journal_restore(char *report, size_t len)
@@ -1027,7 +1393,8 @@ static void restore_usage(FILE *f)
 "\n"
 "Put back the host settings a kvmbench run changed and could not restore\n"
 "itself (it was killed, or the machine went down): THP, KSM, huge pages,\n"
-"KVM module parameters.  Their originals are in the journal\n"
+"KVM module parameters, memory cgroups and swap on zram.  Their originals\n"
+"are in the journal\n"
 "  %s  ($KVMBENCH_STATE_DIR/journal)\n"
 "It refuses while a run is active: that run restores the host itself\n"
 "when it ends.\n"

@@ -16,13 +16,14 @@
 
 /*
  * Host settings first, then the shape of the case (vCPUs, memory, how many
- * VMs), then what depends on that shape: hugetlb reservations (backing)
- * need every VM's RAM, pinning needs every vCPU.
+ * VMs), then what depends on that shape: the memory cgroup's limit
+ * (mem_overcommit) and hugetlb reservations (backing) need every VM's RAM,
+ * pinning needs every vCPU.
  */
 static const struct knob *const knobs[] = {
 	&knob_ept, &knob_vpid, &knob_npt, &knob_thp, &knob_vcpus, &knob_memory, &knob_vms,
 	&knob_overcommit_pattern, &knob_overcommit, &knob_topology, &knob_cpu_model,
-	&knob_backing, &knob_ksm, &knob_pin, NULL,
+	&knob_mem_overcommit, &knob_backing, &knob_ksm, &knob_pin, NULL,
 };
 
 const struct knob *const *knob_all(void)

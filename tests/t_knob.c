@@ -252,7 +252,7 @@ static void test_registry(void)
 	for (i = 0; k[i]; i++)
 		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
 			 i ? "," : "", k[i]->name);
-	is_str(names, "ept,vpid,npt,thp,vcpus,memory,overcommit_pattern,overcommit,topology,cpu_model,backing,ksm,pin",
+	is_str(names, "ept,vpid,npt,thp,vcpus,memory,vms,overcommit_pattern,overcommit,topology,cpu_model,mem_overcommit,backing,ksm,pin",
 	       "knob_all: every knob, in order (the case's shape before what depends on it)");
 	for (i = 0; k[i]; i++)
 		ok(k[i]->help && k[i]->probe && k[i]->read && k[i]->apply,
