@@ -1013,6 +1013,23 @@ static void ksm_report(struct case_ctx *c)
 		mem_point_ksm(c->mp, w);
 }
 
+/*
+ * ksm_after - a case with KSM on whose guest did not wait for a merge
+ * (memory:fill): what ksmd had merged by the end, over the case.
+ */
+static void ksm_after(struct case_ctx *c)
+{
+	struct ksm_counters k;
+	double saved;
+
+	if (ksm_read(&k))
+		return;
+	saved = (k.sharing - c->ksm->base.sharing) * 4096.0 / (1 << 20);
+	row(c, -1, "metric", "ksm_saved", 0, saved, "MiB", NAN, "at the end of the case");
+	if (c->mp)
+		c->mp->saved_mb = saved;
+}
+
 /* case_mem - a memory guest case gets a row in the run's memory tables. */
 static void case_mem(struct case_ctx *c, const struct knob_plan *plan)
 {
@@ -1312,6 +1329,8 @@ int run_case(struct case_env *env, const struct vmm_image *img, const struct kno
 		return cr.res.outcome == VM_DONE ? 0 : -1;
 	}
 	pool_report(&c);
+	if (c.ksm && !c.ksm->ran)
+		ksm_after(&c);
 	if (c.ksm && c.ksm->ran)
 		ksm_report(&c);
 	ok = verify_knobs(&c, slots);

@@ -58,4 +58,37 @@ for pg in 4k 2m; do
 	ok $? "memory:touch with $pg guest pages passes"
 	like "$TMP/t$pg" '^ok [0-9]+ - memory:touch first_touch: ' "  first_touch reported"
 done
+# Memory overcommit: level 1 (the limit holds all the RAM) must finish with
+# every checksum intact in its child process and cgroup.  Level 1.5 (2 x 120
+# MiB in a cgroup of about 200 MiB) must swap: it either finishes intact,
+# or the OOM killer ends it and the case says so, as a SKIP, and the run
+# goes on.  On kvm_pvm it is the OOM killer: the cgroup cannot reclaim guest
+# RAM, all of it stays on the active list (README, memory).
+swaps0=$(tail -n +2 /proc/swaps | wc -l)
+zram0=$(cat /sys/block/zram0/disksize 2>/dev/null)
+oc_run() {	# oc_run LEVEL: 2 VMs fill 120 MiB each of 128
+	"$KB" run -o "$TMP/oc$1" memory:fill -k vms=2 -k mem_overcommit=$1 -p mb=120 \
+		-p fill=unique -p passes=2 -m 128 >"$TMP/oc$1.tap" 2>&1
+}
+oc_run 1
+ok $? "memory:fill, 2 VMs at mem_overcommit 1: the run passes"
+like "$TMP/oc1.tap" '^ok [0-9]+ - memory:fill checksums$' "  every page's checksum holds"
+like "$TMP/oc1.tap" '^# \| 1 \| off \| 2 x 128 \| [0-9]+ \|.*\| all [0-9]+ intact \| ok \|$' \
+	"  the overcommit table has the level: intact, ok"
+oc_run 1.5
+ok $? "mem_overcommit 1.5: the run passes (finished or OOM-killed, the harness goes on)"
+if grep -q 'SKIP .*killed by the OOM killer' "$TMP/oc1.5.tap"; then
+	like "$TMP/oc1.5.tap" '^# \| 1\.5 \| off \|.*\| OOM-killed \|$' "  the table says OOM-killed"
+	echo "ok $((T_N + 1)) - level 1.5 intact # SKIP the OOM killer ended it on this host"
+	T_N=$((T_N + 1))
+else
+	like "$TMP/oc1.5.tap" '^ok [0-9]+ - memory:fill checksums$' "  every page's checksum holds"
+	out_mb=$(awk -F'|' '$2 ~ /1\.5/ { split($9, s, "/"); print int(s[1]) }' "$TMP/oc1.5.tap")
+	[ "${out_mb:-0}" -gt 0 ]
+	ok $? "  pages went to swap: ${out_mb:-none} MiB out"
+fi
+ok "$([ "$(tail -n +2 /proc/swaps | wc -l)" = "$swaps0" ]; echo $?)" "swap areas as before ($swaps0)"
+ok "$([ "$(cat /sys/block/zram0/disksize 2>/dev/null)" = "$zram0" ]; echo $?)" "zram0 disksize as before (${zram0:-none})"
+left=$(find /sys/fs/cgroup -maxdepth 6 -type d -name 'kvmbench-*' 2>/dev/null | wc -l)
+ok "$([ "$left" = 0 ]; echo $?)" "no kvmbench cgroup left ($left)"
 done_testing
