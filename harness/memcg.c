@@ -18,12 +18,10 @@
 #include "memcg.h"
 
 /*
- * fmt - snprintf that says whether it all fit (true) and keeps gcc from
+ * memcg_fmt - snprintf that says whether it all fit (true) and keeps gcc from
  * guessing at lengths it cannot know: paths here are far below PATH_MAX.
  */
-static bool fmt(char *buf, size_t len, const char *f, ...)
-	__attribute__((format(printf, 3, 4)));
-static bool fmt(char *buf, size_t len, const char *f, ...)
+bool memcg_fmt(char *buf, size_t len, const char *f, ...)
 {
 	va_list ap;
 	int n;
@@ -99,7 +97,7 @@ static int own_cgroup(const char *ctl, char *path, size_t len)
 		*a = '\0';
 		*b++ = '\0';
 		if (ctl[0] ? has_word(a + 1, ctl, ",") : !strcmp(line, "0") && !a[1]) {
-			fmt(path, len, "%s", b);
+			memcg_fmt(path, len, "%s", b);
 			r = 0;
 		}
 	}
@@ -122,28 +120,28 @@ static int detect_v2(struct memcg_host *h, const char *mnt, char *why, size_t le
 	char path[PATH_MAX + 32], list[1024], own[PATH_MAX];
 	int r;
 
-	fmt(path, sizeof(path), "%s/cgroup.controllers", mnt);
+	memcg_fmt(path, sizeof(path), "%s/cgroup.controllers", mnt);
 	if (slurp(path, list, sizeof(list)) || !has_word(list, "memory", " \n")) {
-		fmt(why, len, "the cgroup2 mount %s has no memory controller", mnt);
+		memcg_fmt(why, len, "the cgroup2 mount %s has no memory controller", mnt);
 		return -ENOENT;
 	}
 	r = own_cgroup("", own, sizeof(own));
 	if (r) {
-		fmt(why, len, "this process's cgroup v2 is not in %s/proc/self/cgroup", knob_root());
+		memcg_fmt(why, len, "this process's cgroup v2 is not in %s/proc/self/cgroup", knob_root());
 		return r;
 	}
 	h->version = MEMCG_V2;
-	fmt(h->mount, sizeof(h->mount), "%s", mnt);
-	if (!fmt(h->parent, sizeof(h->parent), "%s%s", mnt, strcmp(own, "/") ? own : ""))
+	memcg_fmt(h->mount, sizeof(h->mount), "%s", mnt);
+	if (!memcg_fmt(h->parent, sizeof(h->parent), "%s%s", mnt, strcmp(own, "/") ? own : ""))
 		return -ENAMETOOLONG;
 	if (strcmp(own, "/"))
 		parent_dir(h->parent);
-	fmt(path, sizeof(path), "%s/cgroup.subtree_control", h->parent);
+	memcg_fmt(path, sizeof(path), "%s/cgroup.subtree_control", h->parent);
 	if (!slurp(path, list, sizeof(list)) && has_word(list, "memory", " \n"))
 		return 0;
-	fmt(path, sizeof(path), "%s/cgroup.controllers", h->parent);
+	memcg_fmt(path, sizeof(path), "%s/cgroup.controllers", h->parent);
 	if (slurp(path, list, sizeof(list)) || !has_word(list, "memory", " \n")) {
-		fmt(why, len, "cgroup v2: %s cannot hand the memory controller down (not in its cgroup.controllers)",
+		memcg_fmt(why, len, "cgroup v2: %s cannot hand the memory controller down (not in its cgroup.controllers)",
 		    h->parent);
 		return -EPERM;
 	}
@@ -159,17 +157,17 @@ static int detect_v1(struct memcg_host *h, const char *mnt, char *why, size_t le
 
 	r = own_cgroup("memory", own, sizeof(own));
 	if (r) {
-		fmt(why, len, "this process's memory cgroup is not in %s/proc/self/cgroup",
+		memcg_fmt(why, len, "this process's memory cgroup is not in %s/proc/self/cgroup",
 		    knob_root());
 		return r;
 	}
 	h->version = MEMCG_V1;
-	fmt(h->mount, sizeof(h->mount), "%s", mnt);
-	if (!fmt(h->parent, sizeof(h->parent), "%s%s", mnt, strcmp(own, "/") ? own : ""))
+	memcg_fmt(h->mount, sizeof(h->mount), "%s", mnt);
+	if (!memcg_fmt(h->parent, sizeof(h->parent), "%s%s", mnt, strcmp(own, "/") ? own : ""))
 		return -ENAMETOOLONG;
-	fmt(path, sizeof(path), "%s/memory.limit_in_bytes", h->parent);
+	memcg_fmt(path, sizeof(path), "%s/memory.limit_in_bytes", h->parent);
 	if (access(path, F_OK)) {
-		fmt(why, len, "cgroup v1: %s has no memory.limit_in_bytes", h->parent);
+		memcg_fmt(why, len, "cgroup v1: %s has no memory.limit_in_bytes", h->parent);
 		return -ENOENT;
 	}
 	return 0;
@@ -187,7 +185,7 @@ int memcg_detect(struct memcg_host *h, char *why, size_t len)
 	mf = fopen(knob_path(file, sizeof(file), "/proc/self/mounts"), "re");
 	if (!mf) {
 		r = -errno;
-		fmt(why, len, "cannot read %s: %s", file, strerror(-r));
+		memcg_fmt(why, len, "cannot read %s: %s", file, strerror(-r));
 		return r;
 	}
 	while (fgets(line, sizeof(line), mf)) {
@@ -206,12 +204,12 @@ int memcg_detect(struct memcg_host *h, char *why, size_t len)
 		r = detect_v2(h, v2[i], why, len);
 		if (!r || r == -EPERM || r == -ENAMETOOLONG)
 			return r;
-		fmt(no_v2, sizeof(no_v2), "%s", why);
+		memcg_fmt(no_v2, sizeof(no_v2), "%s", why);
 		memset(h, 0, sizeof(*h));
 	}
 	if (v1[0])
 		return detect_v1(h, v1, why, len);
-	fmt(why, len, "no memory cgroup controller: %s%sno cgroup v1 memory mount in /proc/self/mounts",
+	memcg_fmt(why, len, "no memory cgroup controller: %s%sno cgroup v1 memory mount in /proc/self/mounts",
 	    no_v2[0] ? no_v2 : "no cgroup2 mount", no_v2[0] ? ", " : " and ");
 	return -ENOENT;
 }
@@ -224,7 +222,7 @@ int memcg_probe(char *why, size_t len)
 	r = memcg_detect(&h, why, len);
 	if (!r && access(h.parent, W_OK)) {
 		r = -errno;
-		fmt(why, len, "cannot make cgroups in %s: %s", h.parent, strerror(-r));
+		memcg_fmt(why, len, "cannot make cgroups in %s: %s", h.parent, strerror(-r));
 	}
 	return r;
 }
@@ -232,7 +230,7 @@ int memcg_probe(char *why, size_t len)
 /* cg_file - @dir/@name in @buf. */
 static char *cg_file(char *buf, size_t len, const char *dir, const char *name)
 {
-	fmt(buf, len, "%s/%s", dir, name);
+	memcg_fmt(buf, len, "%s/%s", dir, name);
 	return buf;
 }
 
@@ -262,7 +260,7 @@ static int enable_memory(const char *parent, char *why, size_t len)
 	r = journal_write_value(cg_file(path, sizeof(path), parent, "cgroup.subtree_control"),
 				"+memory");
 	if (r) {
-		fmt(why, len, "cannot enable memory in %s: %s", path, strerror(-r));
+		memcg_fmt(why, len, "cannot enable memory in %s: %s", path, strerror(-r));
 		journal_forget("subtree", parent);
 	}
 	return r;
@@ -282,8 +280,8 @@ int memcg_create(uint64_t limit, char *dir, size_t dlen, char *why, size_t len)
 	if (r)
 		return r;
 	for (tries = 0; tries < 100; tries++) {
-		if (!fmt(dir, dlen, "%s/kvmbench-%d-%u", h.parent, (int)getpid(), ++seq)) {
-			fmt(why, len, "the cgroup's path below %s is too long", h.parent);
+		if (!memcg_fmt(dir, dlen, "%s/kvmbench-%d-%u", h.parent, (int)getpid(), ++seq)) {
+			memcg_fmt(why, len, "the cgroup's path below %s is too long", h.parent);
 			dir[0] = '\0';
 			return -ENAMETOOLONG;
 		}
@@ -298,7 +296,7 @@ int memcg_create(uint64_t limit, char *dir, size_t dlen, char *why, size_t len)
 		journal_forget("cgroup", dir);
 	}
 	if (r) {
-		fmt(why, len, "cannot make the cgroup %s: %s", dir, strerror(-r));
+		memcg_fmt(why, len, "cannot make the cgroup %s: %s", dir, strerror(-r));
 		journal_forget("cgroup", dir);
 		dir[0] = '\0';
 		return r;
@@ -316,11 +314,11 @@ int memcg_set_limit(const char *dir, uint64_t limit, char *why, size_t len)
 	char path[PATH_MAX + 32], val[24];
 	int r;
 
-	fmt(val, sizeof(val), "%llu", (unsigned long long)limit);
+	memcg_fmt(val, sizeof(val), "%llu", (unsigned long long)limit);
 	cg_file(path, sizeof(path), dir, is_v1(dir) ? "memory.limit_in_bytes" : "memory.max");
 	r = journal_write_value(path, val);
 	if (r)
-		fmt(why, len, "cannot write %s to %s: %s", val, path, strerror(-r));
+		memcg_fmt(why, len, "cannot write %s to %s: %s", val, path, strerror(-r));
 	return r;
 }
 
@@ -329,10 +327,10 @@ int memcg_attach(const char *dir, pid_t pid, char *why, size_t len)
 	char path[PATH_MAX + 32], val[24];
 	int r;
 
-	fmt(val, sizeof(val), "%d", (int)pid);
+	memcg_fmt(val, sizeof(val), "%d", (int)pid);
 	r = journal_write_value(cg_file(path, sizeof(path), dir, "cgroup.procs"), val);
 	if (r)
-		fmt(why, len, "cannot move process %d into %s: %s", (int)pid, dir, strerror(-r));
+		memcg_fmt(why, len, "cannot move process %d into %s: %s", (int)pid, dir, strerror(-r));
 	return r;
 }
 
@@ -343,7 +341,7 @@ int memcg_remove(const char *dir, char *why, size_t len)
 
 	r = journal_undo_cgroup(dir, note, sizeof(note));
 	if (r) {
-		fmt(why, len, "cannot remove the cgroup %s: %s", dir, note);
+		memcg_fmt(why, len, "cannot remove the cgroup %s: %s", dir, note);
 		return r;
 	}
 	return journal_forget("cgroup", dir);
@@ -361,10 +359,10 @@ int memcg_case_new(uint64_t limit, char *dir, size_t dlen, char *why, size_t len
 	r = memcg_create(limit, case_dir, sizeof(case_dir), why, len);
 	if (r)
 		return r;
-	if (!fmt(dir, dlen, "%s", case_dir)) {
+	if (!memcg_fmt(dir, dlen, "%s", case_dir)) {
 		char ignore[256];
 
-		fmt(why, len, "the cgroup path %s is too long", case_dir);
+		memcg_fmt(why, len, "the cgroup path %s is too long", case_dir);
 		memcg_release(ignore, sizeof(ignore));
 		dir[0] = '\0';
 		return -ENAMETOOLONG;

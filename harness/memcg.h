@@ -116,6 +116,13 @@ void memcg_stats_delta(const struct memcg_stats *before, const struct memcg_stat
 /* memcg_reset_peak - v1: start max_usage_in_bytes and failcnt anew (best effort). */
 void memcg_reset_peak(const char *dir);
 
+/*
+ * memcg_fmt - snprintf that says whether it all fit (memcg.c and
+ * zram_swap.c build their /sys paths with it).
+ */
+bool memcg_fmt(char *buf, size_t len, const char *f, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* --- swap on zram (zram_swap.c) ------------------------------------------------ */
 
 /* The active swap areas, from <root>/proc/swaps. */

@@ -18,22 +18,6 @@
 #include "knob_internal.h"
 #include "memcg.h"
 
-/*
- * fmt - snprintf that says whether it all fit (true) and keeps gcc from
- * guessing at lengths it cannot know: paths here are far below PATH_MAX.
- */
-static bool fmt(char *buf, size_t len, const char *f, ...)
-	__attribute__((format(printf, 3, 4)));
-static bool fmt(char *buf, size_t len, const char *f, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, f);
-	n = vsnprintf(buf, len, f, ap);
-	va_end(ap);
-	return n >= 0 && (size_t)n < len;
-}
 
 #define MIB		(1ull << 20)
 #define ZRAM_DEFAULT	(4ull << 30)
@@ -59,7 +43,7 @@ int swap_read(struct swap_info *si)
 		if (sscanf(line, "%4095s %31s %llu %llu", name, type, &size, &used) != 4)
 			continue;	/* the header */
 		if (!si->nr++)
-			fmt(si->first, sizeof(si->first), "%s", name);
+			memcg_fmt(si->first, sizeof(si->first), "%s", name);
 		si->total += size << 10;
 		si->used += used << 10;
 	}
@@ -134,10 +118,10 @@ static int zram_free(char *sysdir, char *dev, size_t len, char *why, size_t wlen
 		if (*end || n < 0)
 			continue;
 		zrams++;
-		fmt(path, sizeof(path), "%s/%s/disksize", dir, de->d_name);
+		memcg_fmt(path, sizeof(path), "%s/%s/disksize", dir, de->d_name);
 		if (journal_read_value(path, size, sizeof(size)) || strcmp(size, "0"))
 			continue;
-		fmt(path, sizeof(path), "%s/dev/%s", knob_root(), de->d_name);
+		memcg_fmt(path, sizeof(path), "%s/dev/%s", knob_root(), de->d_name);
 		if (access(path, F_OK))
 			continue;
 		if (best < 0 || n < best)
@@ -146,11 +130,11 @@ static int zram_free(char *sysdir, char *dev, size_t len, char *why, size_t wlen
 	if (d)
 		closedir(d);
 	if (best < 0) {
-		fmt(why, wlen, zrams ? "every zram device is in use" : "no zram device");
+		memcg_fmt(why, wlen, zrams ? "every zram device is in use" : "no zram device");
 		return -ENOENT;
 	}
-	fmt(sysdir, len, "%s/zram%d", dir, best);
-	fmt(dev, len, "%s/dev/zram%d", knob_root(), best);
+	memcg_fmt(sysdir, len, "%s/zram%d", dir, best);
+	memcg_fmt(dev, len, "%s/dev/zram%d", knob_root(), best);
 	return 0;
 }
 
@@ -182,18 +166,18 @@ static int zram_setup(const char *dev, const char *sysdir, uint64_t size, char *
 	int r;
 
 	if (!mkswap[0]) {
-		fmt(why, len, "cannot make %s swap: mkswap not found", dev);
+		memcg_fmt(why, len, "cannot make %s swap: mkswap not found", dev);
 		return -ENOENT;
 	}
 	r = journal_save_zram(dev, sysdir, why, len);
 	if (r)
 		return r;
-	fmt(val, sizeof(val), "%llu", (unsigned long long)size);
-	fmt(path, sizeof(path), "%s/disksize", sysdir);
+	memcg_fmt(val, sizeof(val), "%llu", (unsigned long long)size);
+	memcg_fmt(path, sizeof(path), "%s/disksize", sysdir);
 	r = journal_write_value(path, val);
 	if (r) {
 		/* EBUSY: someone took it meanwhile.  It is not ours to reset. */
-		fmt(why, len, "cannot write %s to %s: %s", val, path, strerror(-r));
+		memcg_fmt(why, len, "cannot write %s to %s: %s", val, path, strerror(-r));
 		journal_forget("zram", dev);
 		return r;
 	}
@@ -201,10 +185,10 @@ static int zram_setup(const char *dev, const char *sysdir, uint64_t size, char *
 	if (!r) {
 		r = do_swapon(dev);
 		if (r)
-			fmt(why, len, "swapon %s: %s", dev, strerror(-r));
+			memcg_fmt(why, len, "swapon %s: %s", dev, strerror(-r));
 	}
 	if (!r && !swap_has(dev)) {
-		fmt(why, len, "swapon %s succeeded, but /proc/swaps does not list it", dev);
+		memcg_fmt(why, len, "swapon %s succeeded, but /proc/swaps does not list it", dev);
 		r = -EIO;
 	}
 	if (r) {
@@ -223,24 +207,24 @@ int zram_swap_ensure(uint64_t need, char *why, size_t len)
 	int r;
 
 	if (swap_read(&si)) {
-		fmt(note, sizeof(note), "no swap: cannot read /proc/swaps");
+		memcg_fmt(note, sizeof(note), "no swap: cannot read /proc/swaps");
 		return 0;
 	}
 	if (ours.dev[0] && swap_has(ours.dev)) {
-		fmt(note, sizeof(note), "swap: %s, %llu MiB of zram set up by kvmbench",
+		memcg_fmt(note, sizeof(note), "swap: %s, %llu MiB of zram set up by kvmbench",
 		    ours.dev, (unsigned long long)(ours.size / MIB));
 		size = ours.size;
 		goto check;
 	}
 	ours.dev[0] = '\0';	/* restored since (end of a scenario) */
 	if (si.nr) {
-		fmt(note, sizeof(note), "swap: the host's own, %llu MiB (%s%s)",
+		memcg_fmt(note, sizeof(note), "swap: the host's own, %llu MiB (%s%s)",
 		    (unsigned long long)(si.total / MIB), si.first, si.nr > 1 ? " and more" : "");
 		size = si.total - si.used;
 		goto check;
 	}
 	if (zram_free(sysdir, dev, sizeof(dev), none, sizeof(none))) {
-		fmt(note, sizeof(note),
+		memcg_fmt(note, sizeof(note),
 		    "no swap: pages beyond the limit cannot leave RAM (OOM likely above 1; %s)",
 		    none);
 		return 0;
@@ -249,16 +233,16 @@ int zram_swap_ensure(uint64_t need, char *why, size_t len)
 	r = zram_setup(dev, sysdir, size, why, len);
 	if (r)
 		return r;
-	fmt(ours.dev, sizeof(ours.dev), "%s", dev);
-	fmt(ours.sysdir, sizeof(ours.sysdir), "%s", sysdir);
+	memcg_fmt(ours.dev, sizeof(ours.dev), "%s", dev);
+	memcg_fmt(ours.sysdir, sizeof(ours.sysdir), "%s", sysdir);
 	ours.size = size;
-	fmt(sysdir + strlen(sysdir), sizeof(sysdir) - strlen(sysdir), "/comp_algorithm");
+	memcg_fmt(sysdir + strlen(sysdir), sizeof(sysdir) - strlen(sysdir), "/comp_algorithm");
 	journal_read_value(sysdir, comp, sizeof(comp));
-	fmt(note, sizeof(note), "swap: %s, %llu MiB of zram%s%s set up by kvmbench", dev,
+	memcg_fmt(note, sizeof(note), "swap: %s, %llu MiB of zram%s%s set up by kvmbench", dev,
 	    (unsigned long long)(size / MIB), comp[0] ? " " : "", comp);
 check:
 	if (need > size)
-		fmt(note + strlen(note), sizeof(note) - strlen(note),
+		memcg_fmt(note + strlen(note), sizeof(note) - strlen(note),
 		    "; less than the %llu MiB this level pushes out: OOM likely",
 		    (unsigned long long)(need / MIB));
 	return 0;
@@ -283,7 +267,7 @@ int zram_swap_teardown(char *why, size_t len)
 		return 0;
 	r = journal_undo_zram(ours.dev, ours.sysdir, undo, sizeof(undo));
 	if (r) {
-		fmt(why, len, "cannot take back the swap on %s: %s", ours.dev, undo);
+		memcg_fmt(why, len, "cannot take back the swap on %s: %s", ours.dev, undo);
 		return r;
 	}
 	journal_forget("zram", ours.dev);
