@@ -589,6 +589,12 @@ static const char *case_param(const struct case_ctx *c, const char *name, const 
 	return def;
 }
 
+/* case_fill - the memory guest's fill, with the guest's defaults (ksm: same, else unique). */
+static const char *case_fill(const struct case_ctx *c)
+{
+	return case_param(c, "fill", strcmp(c->env->c->test->test, "ksm") ? "unique" : "same");
+}
+
 /*
  * case_sync - the host's part at a guest sync point, run by the last VM to
  * arrive while the others wait.  "ksm_merge" (arg: pages each VM filled):
@@ -598,7 +604,7 @@ static const char *case_param(const struct case_ctx *c, const char *name, const 
 static int64_t case_sync(void *ctx, const char *name, int64_t arg)
 {
 	struct case_ctx *c = ctx;
-	const char *fill = case_param(c, "fill", "unique");
+	const char *fill = case_fill(c);
 
 	if (!strcmp(name, "echo"))
 		return arg;
@@ -1041,7 +1047,7 @@ static void case_mem(struct case_ctx *c, const struct knob_plan *plan)
 		return;
 	p->sc = sc->sc;
 	snprintf(p->test, sizeof(p->test), "%s", sc->test->test);
-	snprintf(p->fill, sizeof(p->fill), "%s", case_param(c, "fill", "unique"));
+	snprintf(p->fill, sizeof(p->fill), "%s", case_fill(c));
 	p->vms = c->nr_vms;
 	p->mb = (double)(plan->vm.ram_size >> 20);
 	p->fill_mb = atof(case_param(c, "mb", "64"));
