@@ -597,22 +597,20 @@ static const char *case_fill(const struct case_ctx *c)
 
 /*
  * case_sync - the host's part at a guest sync point, run by the last VM to
- * arrive while the others wait.  "ksm_merge" (arg: pages each VM filled):
- * watch ksmd merge them when KSM is on.  "echo" answers with the guest's
- * value (memory:sync checks the reply).  Every point is a barrier.
+ * arrive while the others wait.  "ksm_merge" (arg: the pages of each VM
+ * that KSM can merge): watch ksmd merge them when KSM is on.  "echo"
+ * answers with the guest's value (memory:sync checks the reply).  Every
+ * point is a barrier.
  */
 static int64_t case_sync(void *ctx, const char *name, int64_t arg)
 {
 	struct case_ctx *c = ctx;
-	const char *fill = case_fill(c);
 
 	if (!strcmp(name, "echo"))
 		return arg;
 	if (strcmp(name, "ksm_merge") || !c->ksm)
 		return 0;
-	/* identical and zero pages merge, within a VM and across VMs; unique ones never */
-	c->ksm->target = !strcmp(fill, "unique") ? 0 : !strcmp(fill, "half") ?
-			 (long)arg / 2 * c->nr_vms : (long)arg * c->nr_vms;
+	c->ksm->target = (long)arg * c->nr_vms;
 	ksm_watch_run(c->ksm);
 	return c->ksm->merged;
 }
