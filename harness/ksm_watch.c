@@ -60,8 +60,11 @@ static long merged_of(const struct ksm_watch *w, const struct ksm_counters *k)
 	return k->shared - w->base.shared + k->sharing - w->base.sharing;
 }
 
-/* sample - keep @k at @t; note when it first crossed 50/90/100 % of the target. */
-static void sample(struct ksm_watch *w, double t, const struct ksm_counters *k)
+/*
+ * sample - keep @k at @t; note when it first crossed 50/90/100 % of the
+ * target.  Returns the pages merged over the case.
+ */
+static long sample(struct ksm_watch *w, double t, const struct ksm_counters *k)
 {
 	static const double frac[3] = { 0.5, 0.9, 1.0 };
 	long m = merged_of(w, k);
@@ -74,6 +77,7 @@ static void sample(struct ksm_watch *w, double t, const struct ksm_counters *k)
 	for (i = 0; i < 3 && w->target > 0; i++)
 		if (isnan(w->t_ms[i]) && m >= frac[i] * w->target)
 			w->t_ms[i] = t;
+	return m;
 }
 
 void ksm_watch_run(struct ksm_watch *w)
@@ -89,8 +93,7 @@ void ksm_watch_run(struct ksm_watch *w)
 		t = ms_since(&t0);
 		if (ksm_read(&k))
 			break;
-		sample(w, t, &k);
-		w->merged = merged_of(w, &k);
+		w->merged = sample(w, t, &k);
 		w->saved = k.sharing - w->base.sharing;
 		if (w->merged != last) {
 			last = w->merged;

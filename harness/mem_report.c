@@ -51,7 +51,7 @@ void mem_point_ksm(struct mem_point *p, const struct ksm_watch *w)
 	p->target = w->target;
 	p->merged = w->merged;
 	memcpy(p->t_ms, w->t_ms, sizeof(p->t_ms));
-	p->saved_mb = w->saved * 4096.0 / (1 << 20);
+	p->saved_mb = mem_pages_mib(w->saved);
 }
 
 /* cell - a figure or "-" */

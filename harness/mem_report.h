@@ -15,6 +15,12 @@
 
 #define MEM_MAX_POINTS	64
 
+/* mem_pages_mib - @pages of 4 KiB in MiB */
+static inline double mem_pages_mib(double pages)
+{
+	return pages * 4096 / (1 << 20);
+}
+
 struct mem_point {
 	const void *sc;			/* the scenario it belongs to */
 	char test[32];			/* "ksm", "fill"... */

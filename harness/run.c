@@ -996,7 +996,7 @@ static void ksm_report(struct case_ctx *c)
 {
 	static const char *const t_names[3] = { "ksm_merge_50", "ksm_merge_90", "ksm_merge_100" };
 	struct ksm_watch *w = c->ksm;
-	double saved = w->saved * 4096.0 / (1 << 20);
+	double saved = mem_pages_mib(w->saved);
 	char detail[200];
 	int i;
 
@@ -1028,7 +1028,7 @@ static void ksm_after(struct case_ctx *c)
 
 	if (ksm_read(&k))
 		return;
-	saved = (k.sharing - c->ksm->base.sharing) * 4096.0 / (1 << 20);
+	saved = mem_pages_mib(k.sharing - c->ksm->base.sharing);
 	row(c, -1, "metric", "ksm_saved", 0, saved, "MiB", NAN, "at the end of the case");
 	if (c->mp)
 		c->mp->saved_mb = saved;
@@ -1333,10 +1333,10 @@ int run_case(struct case_env *env, const struct vmm_image *img, const struct kno
 		return cr.res.outcome == VM_DONE ? 0 : -1;
 	}
 	pool_report(&c);
-	if (c.ksm && !c.ksm->ran)
-		ksm_after(&c);
 	if (c.ksm && c.ksm->ran)
 		ksm_report(&c);
+	else if (c.ksm)
+		ksm_after(&c);
 	ok = verify_knobs(&c, slots);
 	for (k = 0; k < c.nr_vms; k++) {
 		for (i = 0; i < per; i++)

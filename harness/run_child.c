@@ -147,8 +147,8 @@ static void child_figures(struct mem_point *p, const struct child_result *cr)
 	p->child = true;
 	p->oom = cr->oom_killed;
 	p->majflt = cr->ru.ru_majflt;
-	p->swap_out_mb = cr->cg.pswpout >= 0 ? cr->cg.pswpout * 4096.0 / 1048576 : NAN;
-	p->swap_in_mb = cr->cg.pswpin >= 0 ? cr->cg.pswpin * 4096.0 / 1048576 : NAN;
+	p->swap_out_mb = cr->cg.pswpout >= 0 ? mem_pages_mib(cr->cg.pswpout) : NAN;
+	p->swap_in_mb = cr->cg.pswpin >= 0 ? mem_pages_mib(cr->cg.pswpin) : NAN;
 }
 
 int run_case_child(struct case_env *env, const struct vmm_image *img,
