@@ -249,22 +249,22 @@ void results_line(struct results *r, const struct res_line *l)
 
 void results_tally(struct results *r, const char *kind, bool ok, bool todo, const char *what)
 {
-	size_t l = strlen(r->failures);
+	size_t l = strlen(r->t.failures);
 
 	if (!strcmp(kind, "case")) {
-		r->cases++;
-		r->cases_failed += !ok;
+		r->t.cases++;
+		r->t.cases_failed += !ok;
 	} else if (!strcmp(kind, "skip")) {
-		r->skip++;
+		r->t.skip++;
 	} else if (todo) {
-		r->todo++;
+		r->t.todo++;
 	} else if (ok) {
-		r->pass++;
+		r->t.pass++;
 	} else {
-		r->fail++;
+		r->t.fail++;
 	}
-	if (!ok && !todo && l < sizeof(r->failures) - 200)
-		snprintf(r->failures + l, sizeof(r->failures) - l, "- %s\n", what);
+	if (!ok && !todo && l < sizeof(r->t.failures) - 200)
+		snprintf(r->t.failures + l, sizeof(r->t.failures) - l, "- %s\n", what);
 }
 
 struct tee {
@@ -347,7 +347,7 @@ static void summary_write(struct results *r, FILE *f, const char *why,
 	fprintf(f, "- host: %s, kernel %s, %s, paging %s\n", h->hostname, h->kernel_release,
 		h->cpu_model, host_paging_mode(h));
 	fprintf(f, "- cases: %d (%d failed); checks and metrics: %d passed, %d failed, %d TODO; %d skipped\n\n",
-		r->cases, r->cases_failed, r->pass, r->fail, r->todo, r->skip);
+		r->t.cases, r->t.cases_failed, r->t.pass, r->t.fail, r->t.todo, r->t.skip);
 	if (r->nr_lines) {
 		fprintf(f, "| case | metric | median | min | p99 | unit | median cycles | samples | counters per op |\n");
 		fprintf(f, "|---|---|---:|---:|---:|---|---:|---:|---|\n");
@@ -364,8 +364,8 @@ static void summary_write(struct results *r, FILE *f, const char *why,
 		else
 			fprintf(f, "%.0f | %lu | %s |\n", l->cyc_median, l->samples, l->counters);
 	}
-	if (r->failures[0])
-		fprintf(f, "\n## Failures\n\n%s", r->failures);
+	if (r->t.failures[0])
+		fprintf(f, "\n## Failures\n\n%s", r->t.failures);
 	if (pr)
 		summary_charts(f, pr, no_charts);
 }

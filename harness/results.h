@@ -51,8 +51,10 @@ struct results {
 	char cols[RES_MAX_COLS][SC_NAME_MAX];
 	int nr_lines, cap_lines;
 	struct res_line *lines;
-	int pass, fail, todo, skip, cases, cases_failed;
-	char failures[4096];	/* the first failing points, for summary.md */
+	struct res_tally {	/* what results_tally counted, for summary.md */
+		int pass, fail, todo, skip, cases, cases_failed;
+		char failures[4096];	/* the first failing points */
+	} t;
 	bool flush_rows;	/* each CSV row written at once (a child that may be killed) */
 	const struct host_info *host;
 };

@@ -26,8 +26,7 @@ struct child_state {
 	struct tap tap;			/* the child's TAP numbering, live */
 	struct run_totals tot;		/* the run's totals, live */
 	int done;			/* the child got to the end: what follows is valid */
-	int pass, fail, todo, skip, cases, cases_failed;
-	char failures[4096];
+	struct res_tally tally;
 	int nr_lines;
 	struct res_line lines[CHILD_MAX_LINES];
 };
@@ -59,13 +58,7 @@ static int child_case(void *arg)
 	env.quiet = false;
 	run_case(&env, cc->img, cc->plan);
 	if (res) {
-		st->pass = res->pass;
-		st->fail = res->fail;
-		st->todo = res->todo;
-		st->skip = res->skip;
-		st->cases = res->cases;
-		st->cases_failed = res->cases_failed;
-		memcpy(st->failures, res->failures, sizeof(st->failures));
+		st->tally = res->t;
 		for (i = cc->lines0; i < res->nr_lines && st->nr_lines < CHILD_MAX_LINES; i++)
 			st->lines[st->nr_lines++] = res->lines[i];
 		fflush(res->csv);
@@ -86,13 +79,7 @@ static void take_back(struct case_env *env, const struct child_state *st)
 	*env->tot = st->tot;
 	if (!res || !st->done)
 		return;
-	res->pass = st->pass;
-	res->fail = st->fail;
-	res->todo = st->todo;
-	res->skip = st->skip;
-	res->cases = st->cases;
-	res->cases_failed = st->cases_failed;
-	memcpy(res->failures, st->failures, sizeof(res->failures));
+	res->t = st->tally;
 	for (i = 0; i < st->nr_lines; i++)
 		results_line(res, &st->lines[i]);
 }
