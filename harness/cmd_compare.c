@@ -34,14 +34,17 @@ static void usage(FILE *f)
 "value; a column that holds one value all through A and another all through\n"
 "B (say backing=4k against backing=thp) is taken as the change under test\n"
 "and left out of the matching.  For each metric: both medians, the change\n"
-"in percent, and a verdict.  A change is significant when a Mann-Whitney U\n"
-"test on the two sets of samples gives q < ALPHA (its p-value adjusted for\n"
-"the number of metrics), the median moved by at least THRESHOLD percent and\n"
-"the middle halves of the samples do not overlap.  Two guards against a\n"
-"shared host's noise follow (--strict turns them off):\n"
+"in percent, and a verdict.  The test compares the medians of the repeats\n"
+"(each repeat boots a fresh VM, and VMs differ from boot to boot) when both\n"
+"runs have %d or more, else the samples.  A change is significant when a\n"
+"Mann-Whitney U test on them gives q < ALPHA (its p-value adjusted for the\n"
+"number of metrics), the median moved by at least THRESHOLD percent and\n"
+"their middle halves do not overlap.  Two guards against a shared host's\n"
+"noise follow (--strict turns them off):\n"
 "  host-drift  a speed probe moved by THRESHOLD or more, the same way: the\n"
-"              empty loop the harness times on the case's host CPUs, or\n"
-"              the guest's own empty loop at the metric's CPL in the case\n"
+"              empty loop the harness times on the case's host CPUs (its\n"
+"              median over the repeats), or the guest's own empty loop at\n"
+"              the metric's CPL in the case\n"
 "              (empty_loop.cpl0 for invlpg.cpl0; where CPL0 is emulated,\n"
 "              as under kvm_pvm, its speed moves by tens of percent)\n"
 "  tail        the median moved but the best tenth of the samples (p10 of\n"
@@ -70,7 +73,8 @@ static void usage(FILE *f)
 "\n"
 "Exit status: 0 no significant regression and no newly failing check;\n"
 "1 a significant regression or a newly failing check; 2 unusable input\n"
-"(a directory missing or incomplete, no case in common, bad options).\n");
+"(a directory missing or incomplete, no case in common, bad options).\n",
+		CMP_MIN_REPEATS);
 }
 
 static int opt_number(const char *opt, const char *arg, double lo, double hi, double *v)
@@ -287,15 +291,15 @@ static void metric_row(struct table *t, const struct cmp_metric *m)
 	table_cell(t, "%s", cmp_verdict_name[m->verdict]);
 	table_cell(t, "%s", m->a->label);
 	table_cell(t, "%s", m->a->name);
-	table_cell(t, "%.4g", m->sa.median);
-	table_cell(t, "%.4g", m->sb.median);
+	table_cell(t, "%.4g", m->ta.median);
+	table_cell(t, "%.4g", m->tb.median);
 	table_cell(t, "%s", m->a->unit);
 	table_cell(t, "%+.1f%%", m->change);
 	if (isnan(m->test.p))
 		table_cell(t, "-");
 	else
 		table_cell(t, "%.2g", m->q);
-	table_cell(t, "%d/%d", m->a->n, m->b->n);
+	table_cell(t, "%zu/%zu %s", m->ta.n, m->tb.n, m->per_repeat ? "repeats" : "samples");
 	table_cell(t, "%+.0f%%", m->drift);
 	if (isnan(m->loop))
 		table_cell(t, "-");
@@ -311,16 +315,23 @@ static void report_metrics(const struct cmp_result *r, FILE *f, bool md, bool al
 	int i, shown = 0;
 
 	fprintf(f, "%s%d matched (%d only in A, %d only in B): %d regressed, %d improved, "
-		"%d changed, %d host-drift, %d tail, %d no significant change, %d untested (under 2 samples)\n"
+		"%d changed, %d host-drift, %d tail, %d no significant change, %d untested (under 2 values)\n"
 		"%sa change counts when q < %g (Mann-Whitney U, Benjamini-Hochberg), |change| >= %g%% and the\n"
-		"%ssamples' middle halves do not overlap; %s\n\n",
+		"%smiddle halves do not overlap; %s\n",
 		md ? "## Metrics\n\n" : "metrics: ", r->nr_m, r->only_a, r->only_b,
 		r->count[CV_REGRESSED], r->count[CV_IMPROVED], r->count[CV_CHANGED],
 		r->count[CV_HOST], r->count[CV_TAIL], r->count[CV_SAME], r->count[CV_UNTESTED],
 		md ? "\n" : "  ", o->alpha, o->threshold, md ? "" : "  ",
 		o->strict ? "--strict: no host-drift or tail verdicts" :
 		"host-drift: a speed probe (host CPU, guest loop) moved as much; tail: the best tenth did not move");
-	table_init(&t, "verdict|case|metric|>A median|>B median|unit|>change|>q|>samples|>host CPU|>guest loop|>best 10%");
+	fprintf(f, "%stested on the medians of the repeats (a fresh VM each) where both runs have %d or more",
+		md ? "\n" : "  ", CMP_MIN_REPEATS);
+	if (r->nr_per_sample)
+		fprintf(f, ";\n%s%d metric(s) on samples: with fewer repeats the test cannot see how much VMs\n"
+			"%sdiffer from one boot to the next, and may call that a change (give scenarios repeats: 10)",
+			md ? "" : "  ", r->nr_per_sample, md ? "" : "  ");
+	fprintf(f, "\n\n");
+	table_init(&t, "verdict|case|metric|>A median|>B median|unit|>change|>q|>tested on|>host CPU|>guest loop|>best 10%");
 	for (i = 0; i < r->nr_m; i++) {
 		bool significant = r->m[i].verdict <= CV_TAIL;
 
@@ -371,9 +382,10 @@ static void csv_str(FILE *f, const char *s, const char *sep)
 	fputs(sep, f);
 }
 
-static void csv_side(FILE *f, const struct rgroup *g, const struct sample_stats *s)
+/* csv_side - how many were tested, their median, and the samples' min and p99. */
+static void csv_side(FILE *f, const struct sample_stats *t, const struct sample_stats *s)
 {
-	fprintf(f, "%d,%.6g,%.6g,%.6g,", g->n, s->median, s->min, s->p99);
+	fprintf(f, "%zu,%.6g,%.6g,%.6g,", t->n, t->median, s->min, s->p99);
 }
 
 static void write_csv(const struct cmp_result *r, FILE *f)
@@ -381,7 +393,7 @@ static void write_csv(const struct cmp_result *r, FILE *f)
 	int i;
 
 	fprintf(f, "kind,case,name,unit,better,a_n,a_median,a_min,a_p99,b_n,b_median,b_min,b_p99,"
-		"change_pct,p,q,exact,verdict,host_cpu_pct,guest_loop_pct,best_pct,a_state,b_state\n");
+		"change_pct,p,q,exact,tested_on,verdict,host_cpu_pct,guest_loop_pct,best_pct,a_state,b_state\n");
 	for (i = 0; i < r->nr_m; i++) {
 		const struct cmp_metric *m = &r->m[i];
 
@@ -390,14 +402,15 @@ static void write_csv(const struct cmp_result *r, FILE *f)
 		csv_str(f, m->a->name, ",");
 		csv_str(f, m->a->unit, ",");
 		fprintf(f, "%s,", m->better > 0 ? "higher" : m->better < 0 ? "lower" : "");
-		csv_side(f, m->a, &m->sa);
-		csv_side(f, m->b, &m->sb);
+		csv_side(f, &m->ta, &m->sa);
+		csv_side(f, &m->tb, &m->sb);
 		fprintf(f, "%.6g,", m->change);
 		if (!isnan(m->test.p))
 			fprintf(f, "%.6g,%.6g", m->test.p, m->q);
 		else
 			fputc(',', f);
-		fprintf(f, ",%d,%s,%.3g,", m->test.exact, cmp_verdict_name[m->verdict], m->drift);
+		fprintf(f, ",%d,%s,%s,%.3g,", m->test.exact, m->per_repeat ? "repeats" : "samples",
+			cmp_verdict_name[m->verdict], m->drift);
 		if (!isnan(m->loop))
 			fprintf(f, "%.3g", m->loop);
 		fprintf(f, ",%.3g,,\n", m->best);
@@ -409,7 +422,7 @@ static void write_csv(const struct cmp_result *r, FILE *f)
 		fprintf(f, "check,");
 		csv_str(f, g->label, ",");
 		csv_str(f, g->name, ",,,,,,,,,,,,,,,,");
-		csv_str(f, check_change(c), ",,");
+		csv_str(f, check_change(c), ",,,,");
 		fprintf(f, "%s,%s\n", state_of(c->a), state_of(c->b));
 	}
 }

@@ -49,6 +49,9 @@ static void run_usage(FILE *f)
 "  -n, --vcpus N        vCPUs per VM, for GUEST[:TEST] targets (default 1)\n"
 "  -t, --timeout S      watchdog per run in seconds, GUEST[:TEST] (default 30)\n"
 "  -m, --memory MB      guest RAM in MiB, GUEST[:TEST] (default 64)\n"
+"  -r, --repeats N      passes over the GUEST[:TEST] cases, a fresh VM each time\n"
+"                       (default 1; `kvmbench compare` tests the repeats'\n"
+"                       medians from 5 on, see README)\n"
 "  -p, --param K=V      guest parameter for GUEST[:TEST] (repeatable); every\n"
 "                       guest knows sample_us (default 1000) and samples (11)\n"
 "  -c, --counter NAME   counter for GUEST[:TEST] (repeatable; default: the\n"
@@ -175,6 +178,15 @@ static int parse_opt(struct cli *cl, int c)
 			return 2;
 		a->memory_mb = v;
 		return 0;
+	case 'r':
+		if (parse_number("--repeats", optarg, 1, 1000, &v))
+			return 2;
+		if (v != (int)v) {
+			fprintf(stderr, "kvmbench run: --repeats '%s': expected a whole number\n", optarg);
+			return 2;
+		}
+		a->repeats = v;
+		return 0;
 	case 'p':
 		return parse_param(cl, optarg);
 	case 'k':
@@ -209,7 +221,8 @@ static int parse_opts(int argc, char **argv, struct cli *cl)
 {
 	static const struct option longopts[] = {
 		{ "vcpus", required_argument, 0, 'n' }, { "timeout", required_argument, 0, 't' },
-		{ "memory", required_argument, 0, 'm' }, { "param", required_argument, 0, 'p' },
+		{ "memory", required_argument, 0, 'm' }, { "repeats", required_argument, 0, 'r' },
+		{ "param", required_argument, 0, 'p' },
 		{ "knob", required_argument, 0, 'k' }, { "counter", required_argument, 0, 'c' },
 		{ "results", required_argument, 0, 'o' }, { "no-results", no_argument, 0, 'N' },
 		{ "default", no_argument, 0, 'D' }, { "dry-run", no_argument, 0, 'd' },
@@ -218,7 +231,7 @@ static int parse_opts(int argc, char **argv, struct cli *cl)
 	int c, r;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:t:m:p:k:c:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:t:m:r:p:k:c:o:h", longopts, NULL)) != -1) {
 		r = parse_opt(cl, c);
 		if (r)
 			return r;

@@ -123,7 +123,7 @@ static const struct rgroup *group_find(const struct rgroup **idx, int n, const s
  */
 static bool halves_apart(const struct cmp_metric *m)
 {
-	return m->sa.q3 < m->sb.q1 || m->sb.q3 < m->sa.q1;
+	return m->ta.q3 < m->tb.q1 || m->tb.q3 < m->ta.q1;
 }
 
 /* speed_index - the rows of @d that hold a case's host CPU speed probe. */
@@ -141,29 +141,39 @@ static int speed_index(const struct rdir *d, int **rows)
 	return n;
 }
 
-/* same_case - rows @x and @y belong to one run of one case. */
+/* same_case - rows @x and @y belong to one case (any of its repeats). */
 static bool same_case(const struct rdir *d, int x, int y)
 {
-	static const int cols[] = { RC_SCENARIO, RC_CASE, RC_REPEAT };
-	size_t i;
-
-	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		if (strcmp(rdir_cell(d, x, cols[i]), rdir_cell(d, y, cols[i])))
-			return false;
-	return true;
+	return !strcmp(rdir_cell(d, x, RC_SCENARIO), rdir_cell(d, y, RC_SCENARIO)) &&
+	       !strcmp(rdir_cell(d, x, RC_CASE), rdir_cell(d, y, RC_CASE));
 }
 
-static double case_cpu_ns(const struct rdir *d, const int *idx, int n, int row, const char *name)
+/*
+ * probe_median - the median over the case's repeats of probe @name (the
+ * case of @row), NaN if the case has none.  The median, because the test
+ * compares the repeats' medians: the probe must speak of the same runs.
+ */
+static double probe_median(const struct rdir *d, const int *idx, int n, int row, const char *name)
 {
-	int i;
+	struct sample_stats s = { 0 };
+	double *v = malloc((n + 1) * sizeof(double));
+	int i, k = 0;
 
+	if (!v)
+		return NAN;
 	for (i = 0; i < n; i++)
 		if (same_case(d, idx[i], row) && !strcmp(rdir_cell(d, idx[i], RC_NAME), name))
-			return strtod(rdir_cell(d, idx[i], RC_VALUE), NULL);
-	return NAN;
+			v[k++] = strtod(rdir_cell(d, idx[i], RC_VALUE), NULL);
+	if (!k || sstat_summarise(v, k, &s))
+		s.median = NAN;
+	free(v);
+	return s.median;
 }
 
-/* host_drift - the largest move, in percent, of a host CPU both runs of the case probed. */
+/*
+ * host_drift - the largest move, in percent, of a host CPU both runs of
+ * the case probed (the probes' medians over the repeats).
+ */
 static double host_drift(const struct cmp_result *r, const struct cmp_metric *m)
 {
 	double drift = 0;
@@ -173,10 +183,12 @@ static double host_drift(const struct cmp_result *r, const struct cmp_metric *m)
 		const char *name = rdir_cell(&r->A, r->speed_a[i], RC_NAME);
 		double a, b, d;
 
-		if (!same_case(&r->A, r->speed_a[i], m->a->row))
+		/* each probe once: its first row in the case */
+		if (!same_case(&r->A, r->speed_a[i], m->a->row) ||
+		    strcmp(rdir_cell(&r->A, r->speed_a[i], RC_REPEAT), rdir_cell(&r->A, m->a->row, RC_REPEAT)))
 			continue;
-		a = strtod(rdir_cell(&r->A, r->speed_a[i], RC_VALUE), NULL);
-		b = case_cpu_ns(&r->B, r->speed_b, r->nr_speed_b, m->b->row, name);
+		a = probe_median(&r->A, r->speed_a, r->nr_speed_a, m->a->row, name);
+		b = probe_median(&r->B, r->speed_b, r->nr_speed_b, m->b->row, name);
 		d = (b / a - 1) * 100;
 		if (a > 0 && !isnan(d) && fabs(d) > fabs(drift))
 			drift = d;
@@ -189,20 +201,90 @@ static double pct(double a, double b)
 	return a ? (b - a) / fabs(a) * 100 : (b ? INFINITY : 0);
 }
 
-/* metric_test - the summaries and the rank test (p before any adjustment). */
-static void metric_test(struct cmp_metric *m)
+/*
+ * summarise - sstat_summarise, but only memory failing is an error: a
+ * NaN sample leaves zeroed summaries (and the rank test then refuses:
+ * the metric is untested).
+ */
+static int summarise(const double *v, size_t n, struct sample_stats *out)
 {
-	sstat_summarise(m->a->v, m->a->n, &m->sa);
-	sstat_summarise(m->b->v, m->b->n, &m->sb);
-	m->better = compare_better(m->a->unit);
-	m->change = pct(m->sa.median, m->sb.median);
-	/* the best samples: the fastest times, the highest rates */
-	m->best = m->better > 0 ? pct(m->sa.p90, m->sb.p90) : pct(m->sa.p10, m->sb.p10);
+	int ret = sstat_summarise(v, n, out);
+
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret)
+		memset(out, 0, sizeof(*out));
+	return 0;
+}
+
+/*
+ * repeat_medians - the median of each repeat's samples of @g, into @out
+ * (g->nr_rep values): a repeat's samples are consecutive in the file.
+ */
+static int repeat_medians(const struct rgroup *g, double *out)
+{
+	struct sample_stats s;
+	int i, start = 0, n = 0;
+
+	for (i = 1; i <= g->n; i++) {
+		if (i < g->n && g->rep[i] == g->rep[start])
+			continue;
+		if (summarise(g->v + start, i - start, &s))
+			return -ENOMEM;
+		out[n++] = s.n ? s.median : NAN;	/* NaN: the rank test refuses */
+		start = i;
+	}
+	return n;
+}
+
+/*
+ * metric_rank_test - the rank test on what it compares: the repeats'
+ * medians when both runs have CMP_MIN_REPEATS or more repeats, else the
+ * samples.  Their summaries go to ta, tb, the test to m->test.
+ */
+static int metric_rank_test(struct cmp_metric *m)
+{
+	double *ra, *rb;
+	int na, nb, ret = -ENOMEM;
+
+	m->per_repeat = m->a->nr_rep >= CMP_MIN_REPEATS && m->b->nr_rep >= CMP_MIN_REPEATS;
+	if (!m->per_repeat) {
+		m->ta = m->sa;
+		m->tb = m->sb;
+		if (m->a->n >= 2 && m->b->n >= 2)
+			sstat_mann_whitney(m->a->v, m->a->n, m->b->v, m->b->n, &m->test);
+		return 0;
+	}
+	ra = malloc(m->a->nr_rep * sizeof(double));
+	rb = malloc(m->b->nr_rep * sizeof(double));
+	if (!ra || !rb)
+		goto out;
+	na = repeat_medians(m->a, ra);
+	nb = repeat_medians(m->b, rb);
+	if (na < 0 || nb < 0 || summarise(ra, na, &m->ta) || summarise(rb, nb, &m->tb))
+		goto out;
+	sstat_mann_whitney(ra, na, rb, nb, &m->test);
+	ret = 0;
+out:
+	free(ra);
+	free(rb);
+	return ret;
+}
+
+/* metric_test - the summaries and the rank test (p before any adjustment). */
+static int metric_test(struct cmp_metric *m)
+{
 	m->loop = NAN;
 	memset(&m->test, 0, sizeof(m->test));
 	m->test.p = NAN;
-	if (m->a->n >= 2 && m->b->n >= 2)
-		sstat_mann_whitney(m->a->v, m->a->n, m->b->v, m->b->n, &m->test);
+	if (summarise(m->a->v, m->a->n, &m->sa) || summarise(m->b->v, m->b->n, &m->sb) ||
+	    metric_rank_test(m))
+		return -ENOMEM;
+	m->better = compare_better(m->a->unit);
+	m->change = pct(m->ta.median, m->tb.median);
+	/* the best samples: the fastest times, the highest rates */
+	m->best = m->better > 0 ? pct(m->sa.p90, m->sb.p90) : pct(m->sa.p10, m->sb.p10);
+	return 0;
 }
 
 /*
@@ -333,7 +415,11 @@ static int compare_metrics(struct cmp_result *r)
 		}
 		m->a = &r->ma[i];
 		m->b = b;
-		metric_test(m);
+		if (metric_test(m)) {
+			free(idx);
+			return -ENOMEM;
+		}
+		r->nr_per_sample += !m->per_repeat;
 		r->nr_m++;
 	}
 	r->only_b = r->nr_mb - r->nr_m;

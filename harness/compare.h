@@ -37,6 +37,18 @@
 
 #define CMP_MAX_IGNORE	32
 
+/*
+ * From this many repeats on both sides, the test compares the repeats'
+ * medians rather than the samples.  Each repeat boots a fresh VM, and on
+ * a nested host part of a VM's speed is set at its boot (here an IPI
+ * costs 51 or 62 us for the life of a VM): the samples of one VM then
+ * agree closely with each other and not with the next VM, so a test on
+ * samples finds "significant" changes between any two runs.  The repeat
+ * is the unit that replicates; with 5 a side the rank test's smallest
+ * p-value is 0.008, so fewer could never show a change.
+ */
+#define CMP_MIN_REPEATS	5
+
 struct cmp_opts {
 	double threshold;	/* minimum effect, percent of A's median (default 5) */
 	double alpha;		/* false discovery rate over the metrics (default 0.05) */
@@ -59,8 +71,10 @@ extern const char *const cmp_verdict_name[CV_NR];
 
 struct cmp_metric {
 	const struct rgroup *a, *b;
-	struct sample_stats sa, sb;
-	double change;		/* B's median against A's, percent */
+	struct sample_stats sa, sb;	/* all the samples, repeats pooled */
+	struct sample_stats ta, tb;	/* what was tested: the repeats' medians, or the samples */
+	bool per_repeat;	/* tested on the repeats' medians (both sides >= CMP_MIN_REPEATS) */
+	double change;		/* B's median against A's (of ta, tb), percent */
 	struct sstat_mwu test;
 	double q;		/* test.p adjusted for the number of metrics (Benjamini-Hochberg) */
 	int better;		/* +1 higher is better, -1 lower, 0 unknown */
@@ -87,6 +101,7 @@ struct cmp_result {
 	int nr_chk, nr_chk_matched;
 	int only_a, only_b;	/* metrics without a partner */
 	int count[CV_NR];
+	int nr_per_sample;	/* metrics tested on samples: a side had < CMP_MIN_REPEATS repeats */
 	int newly_failing;
 	int nr_auto;		/* the first nr_auto of opts.ignore were found, not given */
 	struct cmp_opts opts;	/* as used: with the columns found to differ */

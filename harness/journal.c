@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "path.h"
 #include "knob_internal.h"
 
 #define STATE_DIR_DEFAULT	"/var/lib/kvmbench"
@@ -766,25 +767,6 @@ static void journal_cache(void)
 	str_set(sig.modprobe, sizeof(sig.modprobe), mp ? mp : "");
 }
 
-/* mkdirs - mkdir -p. */
-static int mkdirs(const char *dir)
-{
-	char p[PATH_MAX], *s;
-
-	snprintf(p, sizeof(p), "%s", dir);
-	for (s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(p, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* dir_sync - fsync the directory holding @path, so a new or renamed name lasts. */
 static void dir_sync(const char *path)
 {
@@ -869,7 +851,7 @@ static int journal_append(const char *line, char *why, size_t len)
 	ssize_t w;
 	int fd, r;
 
-	r = mkdirs(state_dir());
+	r = path_mkdirs(state_dir());
 	if (r) {
 		snprintf(why, len, "cannot create %s: %s", state_dir(), strerror(-r));
 		return r;
@@ -1127,7 +1109,7 @@ int journal_lock(char *why, size_t len)
 
 	if (lock_fd >= 0)
 		return 0;
-	r = mkdirs(state_dir());
+	r = path_mkdirs(state_dir());
 	if (r) {
 		snprintf(why, len, "cannot create %s: %s", state_dir(), strerror(-r));
 		return r;

@@ -545,12 +545,22 @@ static int group_add_row(const struct rdir *d, int row, enum rgroup_kind kind, s
 	}
 	/* capacity: 4, then doubled each time n reaches a power of two */
 	if (!g->n || (g->n >= 4 && !(g->n & (g->n - 1)))) {
-		double *nv = realloc(g->v, (g->n ? 2 * g->n : 4) * sizeof(double));
+		size_t cap = g->n ? 2 * g->n : 4;
+		double *nv = realloc(g->v, cap * sizeof(double));
+		int *nr;
 
 		if (!nv)
 			return -ENOMEM;
 		g->v = nv;
+		nr = realloc(g->rep, cap * sizeof(int));
+		if (!nr)
+			return -ENOMEM;
+		g->rep = nr;
 	}
+	g->rep[g->n] = atoi(rdir_cell(d, row, RC_REPEAT));
+	/* rows come in run order: a repeat's samples are together */
+	if (!g->n || g->rep[g->n - 1] != g->rep[g->n])
+		g->nr_rep++;
 	g->v[g->n++] = strtod(rdir_cell(d, row, RC_VALUE), NULL);
 	return 0;
 }
@@ -607,6 +617,8 @@ int rdir_groups(const struct rdir *d, enum rgroup_kind kind, const char *const *
 			g[i].unit = rdir_cell(d, row, RC_UNIT);
 			g[i].n = 0;
 			g[i].v = NULL;
+			g[i].rep = NULL;
+			g[i].nr_rep = 0;
 			g[i].state = RCHK_PASS;
 			g[i].detail = "";
 			m.slot[slot] = i + 1;
@@ -630,7 +642,9 @@ void rgroups_free(struct rgroup *g, int n)
 {
 	int i;
 
-	for (i = 0; g && i < n; i++)
+	for (i = 0; g && i < n; i++) {
 		free(g[i].v);
+		free(g[i].rep);
+	}
 	free(g);
 }

@@ -66,6 +66,8 @@ struct rgroup {
 	const char *unit;	/* metrics: the unit */
 	int n;			/* metrics: samples */
 	double *v;		/* metrics: the sample values, in file order */
+	int *rep;		/* metrics: each sample's repeat (a fresh VM per repeat) */
+	int nr_rep;		/* metrics: how many repeats hold samples */
 	enum rcheck_state state;	/* checks */
 	const char *detail;	/* checks: the worst row's detail */
 };

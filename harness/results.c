@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "plot.h"
+#include "path.h"
 #include "results.h"
 
 static const char *const base_cols[] = {
@@ -58,9 +59,10 @@ static int make_dir(struct results *r, const char *base, const struct host_info 
 
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	if (mkdir(base, 0755) && errno != EEXIST) {
-		snprintf(err, len, "%s: %s", base, strerror(errno));
-		return -errno;
+	i = path_mkdirs(base);
+	if (i) {
+		snprintf(err, len, "%s: %s", base, strerror(-i));
+		return i;
 	}
 	for (i = 1; i < 100; i++) {
 		if (i == 1)

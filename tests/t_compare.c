@@ -3,7 +3,8 @@
  * t_compare.c - compare on synthetic results directories: a planted
  * regression, a planted improvement and pure noise must give exactly the
  * planted verdicts; checks that changed state; a knob changed between the
- * runs; host drift; the directories compare refuses.
+ * runs; host drift; repeats as the unit of the test; the directories
+ * compare refuses.
  */
 #include <errno.h>
 #include <math.h>
@@ -245,6 +246,92 @@ static void test_noise_guards(void)
 	compare_free(&r);
 }
 
+/*
+ * repeats_dir - case 8, metric "vm" over @nrep repeats of SAMPLES samples:
+ * repeat k at level 100 * (1 + @step * k) * @shift, 0.2% noise within a
+ * repeat (one VM's samples agree, VMs differ); its host CPU probe 0.27 ns,
+ * or 0.54 (a busy sibling thread) in the first @slow repeats.
+ */
+static void repeats_dir(const char *dir, int nrep, double step, double shift, int slow)
+{
+	FILE *f = open_in(dir, "results.csv");
+	int i, k;
+
+	host_yaml(dir, "6.1.0", "0");
+	fprintf(f, "scenario,case,guest,test,repeat,vm,vcpu,kind,name,sample,value,unit,cycles,detail,"
+		"vms,vcpus,backing\n");
+	for (k = 0; k < nrep; k++) {
+		for (i = 0; i < SAMPLES; i++)
+			fprintf(f, "s,8,g,vm,%d,0,0,metric,vm,%d,%.6g,ns/op,,,1,1,\n", k, i,
+				100 * (1 + step * k) * shift * (1 + 0.002 * noise()));
+		fprintf(f, "s,8,g,vm,%d,-1,-1,case,host_cpu_ns.1,,%.6g,ns,,,1,1,\n", k,
+			k < slow ? 0.54 : 0.27);
+	}
+	fclose(f);
+}
+
+static const struct cmp_metric *compare_vm(struct cmp_result *r, const char *a, const char *b)
+{
+	struct cmp_opts o = defaults();
+	char err[512];
+
+	if (load(r, a, b, &o, err, sizeof(err))) {
+		diag("%s", err);
+		return NULL;
+	}
+	return find(r, "vm");
+}
+
+static void test_repeats(void)
+{
+	const struct cmp_metric *m;
+	struct cmp_result r;
+
+	repeats_dir("ra", 10, 0.01, 1, 0);
+	repeats_dir("rb", 10, 0.01, 1.3, 0);
+	m = compare_vm(&r, "ra", "rb");
+	ok(m && m->per_repeat, "10 repeats a side: tested on the repeats");
+	if (m) {
+		is_int(m->ta.n, 10, "on 10 values a side, the repeats' medians");
+		ok(fabs(m->test.p - 2.0 / 184756) < 1e-9 && m->test.exact,
+		   "every B repeat above every A one: exact p = 2/C(20,10) (%.3g)", m->test.p);
+		is_int(m->verdict, CV_REGRESSED, "30%% slower in every repeat: regressed");
+	}
+	is_int(r.nr_per_sample, 0, "no metric tested on samples");
+	compare_free(&r);
+
+	/* VMs 3% apart: B's median 6% up, but its repeats sit among A's */
+	repeats_dir("rc", 10, 0.03, 1, 0);
+	repeats_dir("rd", 10, 0.03, 1.06, 0);
+	m = compare_vm(&r, "rc", "rd");
+	ok(m && m->per_repeat && m->test.p > 0.05,
+	   "VM-to-VM spread: the repeats' medians interleave, p = %.2g", m ? m->test.p : NAN);
+	ok(m && m->verdict == CV_SAME, "so no significant change");
+	compare_free(&r);
+
+	/* the host CPU probe: its median over the repeats, not one repeat's */
+	repeats_dir("re", 10, 0.01, 1.3, 4);
+	m = compare_vm(&r, "ra", "re");
+	ok(m && m->verdict == CV_REGRESSED && fabs(m->drift) < 1,
+	   "probe slow in 4 of 10 repeats: its median did not move, regressed (drift %+.0f%%)",
+	   m ? m->drift : NAN);
+	compare_free(&r);
+	repeats_dir("rf", 10, 0.01, 1.3, 6);
+	m = compare_vm(&r, "ra", "rf");
+	ok(m && m->verdict == CV_HOST && m->drift > 90,
+	   "probe slow in 6 of 10: its median doubled, host-drift (%+.0f%%)", m ? m->drift : NAN);
+	compare_free(&r);
+
+	repeats_dir("rg", 4, 0.01, 1, 0);
+	repeats_dir("rh", 4, 0.01, 1.3, 0);
+	m = compare_vm(&r, "rg", "rh");
+	ok(m && !m->per_repeat && m->ta.n == 4 * SAMPLES,
+	   "4 repeats: tested on the %d samples", 4 * SAMPLES);
+	is_int(r.nr_per_sample, 1, "and counted as tested on samples");
+	ok(m && m->verdict == CV_REGRESSED, "30%% slower: regressed");
+	compare_free(&r);
+}
+
 static void test_changed_knob(void)
 {
 	static const char *const st[3] = { "pass", "pass", "pass" };
@@ -314,6 +401,7 @@ int main(void)
 	test_drift_opposite();
 	test_noise_guards();
 	test_changed_knob();
+	test_repeats();
 	test_refused();
 	is_int(compare_better("ns/op"), -1, "ns/op: lower is better");
 	is_int(compare_better("units/s"), 1, "units/s: higher is better");

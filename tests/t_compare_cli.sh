@@ -29,7 +29,9 @@ like "$TMP/o" '^verdict: no significant change' "and says no significant change"
 like "$TMP/o" '^  kernel +6\.1 +6\.2 +differs' "the kernels side by side, marked"
 ok $([ -s "$TMP/same/compare-vs-a/compare.md" ] && [ -s "$TMP/same/compare-vs-a/compare.csv" ]; echo $?) \
 	"compare.md and compare.csv in B/compare-vs-A"
-like "$TMP/same/compare-vs-a/compare.csv" '^metric,g:t,m,ns/op,lower,15,107,.*,same,' "compare.csv: the metric, same"
+like "$TMP/same/compare-vs-a/compare.csv" '^metric,g:t,m,ns/op,lower,15,107,.*,samples,same,' \
+	"compare.csv: the metric, tested on samples, same"
+like "$TMP/o" 'metric\(s\) on samples: with fewer repeats' "one repeat: the table says what the test cannot see"
 
 "$KB" compare "$TMP/a" "$TMP/slow" -o "$TMP/out" >"$TMP/o" 2>&1
 ok $([ $? -eq 1 ]; echo $?) "30% slower: exit 1"
@@ -47,6 +49,13 @@ like "$TMP/o" '^  improved ' "an improvement"
 ok $([ $? -eq 1 ]; echo $?) "a newly failing check: exit 1"
 like "$TMP/o" '^  newly failing +g:t +c +pass +fail' "listed with both states"
 like "$TMP/o" '1 check\(s\) newly failing' "and counted in the verdict"
+
+"$KB" compare --no-output "$TMP/a" "$TMP/same" >/dev/null 2>&1
+mkrun "$TMP/flip" 1 0
+"$KB" compare -o "$TMP/flipout" "$TMP/a" "$TMP/flip" >/dev/null 2>&1
+ok $(awk -F, 'NR == 1 { n = NF } NF != n { bad = 1 } END { exit bad }' "$TMP/flipout/compare.csv"; echo $?) \
+	"compare.csv: metric and check rows have the header's columns"
+like "$TMP/flipout/compare.csv" '^check,g:t,c(,){16}newly failing,,,,pass,fail$' "a check row: change, then both states"
 
 "$KB" compare "$TMP/a" "$TMP/nosuch" >"$TMP/o" 2>&1; ok $([ $? -eq 2 ]; echo $?) "a missing directory: exit 2"
 like "$TMP/o" "nosuch: No such file or directory" "and says which"

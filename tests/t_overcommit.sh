@@ -9,7 +9,9 @@ SRC=$(cd "$(dirname "$0")" && while [ ! -f scenarios/default-overcommit.yaml ] &
 cpus=$(nproc)
 n=$((cpus * 2))
 
-timeout 120 "$KB" run -o "$TMP/res" "$SRC/scenarios/default-overcommit.yaml" >"$TMP/out" 2>"$TMP/err"
+# one pass: what is under test is the overcommit, not the tour's repeats
+sed 's/^repeats: .*/repeats: 1/' "$SRC/scenarios/default-overcommit.yaml" >"$TMP/default-overcommit.yaml"
+timeout 120 "$KB" run -o "$TMP/res" "$TMP/default-overcommit.yaml" >"$TMP/out" 2>"$TMP/err"
 ok $? "default-overcommit.yaml exits 0"
 unlike "$TMP/out" '^not ok' "every point passes"
 like "$TMP/out" "^  vms: $n\$" "many-vms: $n VMs of 1 vCPU ran ($cpus CPUs x 2)"

@@ -63,7 +63,8 @@ like "$TMP/small" '^kvmbench run: topology=1x2x1: 1x2x1 has 2 CPU slots, fewer t
 unlike "$TMP/small" '^(not )?ok ' "...and nothing ran"
 
 # CPU models, through the scenario and its expectations for this kind of host.
-timeout 60 "$KB" run --no-results "$SRC/scenarios/default-topology.yaml" >"$TMP/model" 2>&1
+sed 's/^repeats: .*/repeats: 1/' "$SRC/scenarios/default-topology.yaml" >"$TMP/default-topology.yaml"
+timeout 60 "$KB" run --no-results "$TMP/default-topology.yaml" >"$TMP/model" 2>&1
 ok $? "default-topology.yaml (host and baseline CPU models) exits 0"
 like "$TMP/model" '^ok [0-9]+ - smp:cpu_model cpu_model=host host_has_baseline_core$' "the host model has the baseline's core features"
 like "$TMP/model" '^ok [0-9]+ - smp:cpu_model cpu_model=baseline baseline_core_present$' "the baseline model keeps its core features"
