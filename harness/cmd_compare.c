@@ -327,9 +327,10 @@ static void report_metrics(const struct cmp_result *r, FILE *f, bool md, bool al
 	fprintf(f, "%stested on the medians of the repeats (a fresh VM each) where both runs have %d or more",
 		md ? "\n" : "  ", CMP_MIN_REPEATS);
 	if (r->nr_per_sample)
-		fprintf(f, ";\n%s%d metric(s) on samples: with fewer repeats the test cannot see how much VMs\n"
-			"%sdiffer from one boot to the next, and may call that a change (give scenarios repeats: 10)",
-			md ? "" : "  ", r->nr_per_sample, md ? "" : "  ");
+		fprintf(f, ";\n%s%d metric(s) on samples, fewer than %d repeats holding them on a side (the\n"
+			"%sscenario has fewer, or not every case finished): such a test cannot see how much\n"
+			"%sVMs differ from one boot to the next, and may call that a change",
+			md ? "" : "  ", r->nr_per_sample, CMP_MIN_REPEATS, md ? "" : "  ", md ? "" : "  ");
 	fprintf(f, "\n\n");
 	table_init(&t, "verdict|case|metric|>A median|>B median|unit|>change|>q|>tested on|>host CPU|>guest loop|>best 10%");
 	for (i = 0; i < r->nr_m; i++) {

@@ -26,11 +26,11 @@ n=$(awk -F, 'NR > 1 && $1 == "metric"' "$TMP/ab/compare.csv" | wc -l)
 ok $([ "$n" -gt 0 ]; echo $?) "metrics matched ($n)"
 bad=$(awk -F, 'NR > 1 && $1 == "metric" && ($6 != 5 || $10 != 5 || $18 != "repeats")' "$TMP/ab/compare.csv" | wc -l)
 ok $([ "$bad" -eq 0 ]; echo $?) "every metric tested on 5/5 repeats' medians ($bad not)"
-unlike "$TMP/ab.out" 'on samples: with fewer repeats' "and no note about samples"
+unlike "$TMP/ab.out" 'on samples, fewer than 5 repeats' "and no note about samples"
 
 "$KB" compare --no-output -a "$A" "$C" >"$TMP/ac.out" 2>&1
 r=$?
 ok $([ $r -le 1 ]; echo $?) "5 against 4 repeats: compared (exit $r)"
-like "$TMP/ac.out" "^  $n metric\\(s\\) on samples: with fewer repeats" "all $n on samples, and said so"
+like "$TMP/ac.out" "^  $n metric\\(s\\) on samples, fewer than 5 repeats" "all $n on samples, and said so"
 like "$TMP/ac.out" ' 25/20 samples ' "a metric's samples: 5 x 5 against 4 x 5"
 done_testing
