@@ -56,8 +56,13 @@ like "$TMP/b" 'guest RAM resident [0-9.]+ -> [0-9.]+ MiB' "resident RAM before a
 for pg in 4k 2m; do
 	"$KB" run --no-results memory:touch -p mb=16 -p page=$pg -m 48 >"$TMP/t$pg" 2>&1
 	ok $? "memory:touch with $pg guest pages passes"
-	like "$TMP/t$pg" '^ok [0-9]+ - memory:touch first_touch: ' "  first_touch reported"
+	for m in first_touch second_touch steady; do
+		like "$TMP/t$pg" "^ok [0-9]+ - memory:touch $m: " "  $m reported"
+	done
 done
+"$KB" run --no-results memory:touch -p passes=2 >"$TMP/t2pass" 2>&1
+ok $([ $? -eq 1 ]; echo $?) "memory:touch with 2 passes fails its params check"
+like "$TMP/t2pass" '^not ok [0-9]+ - memory:touch params' "  saying which"
 # Memory overcommit: level 1 (the limit holds all the RAM) must finish with
 # every checksum intact in its child process and cgroup.  Level 1.5 (2 x 120
 # MiB in a cgroup of about 200 MiB) must swap: it either finishes intact,
