@@ -41,17 +41,21 @@ static void usage(FILE *f)
 "number of metrics), the median moved by at least THRESHOLD percent and\n"
 "their middle halves do not overlap.  Two guards against a shared host's\n"
 "noise follow (--strict turns them off):\n"
-"  host-drift  a speed probe moved by THRESHOLD or more, the same way: the\n"
-"              empty loop the harness times on the case's host CPUs (its\n"
-"              median over the repeats), or the guest's own empty loop at\n"
-"              the metric's CPL in the case\n"
-"              (empty_loop.cpl0 for invlpg.cpl0; where CPL0 is emulated,\n"
-"              as under kvm_pvm, its speed moves by tens of percent)\n"
+"  host-drift  a speed probe moved by THRESHOLD or more, the same way, and\n"
+"              enough that with its factor divided out the rest of the\n"
+"              change is under THRESHOLD.  The probes: the empty loop the\n"
+"              harness times on the case's host CPUs (its median over the\n"
+"              repeats), and the guest's own empty loop at the metric's CPL\n"
+"              in the case (empty_loop.cpl0 for invlpg.cpl0; where CPL0\n"
+"              is emulated, as under kvm_pvm, its speed moves by tens of\n"
+"              percent)\n"
 "  tail        the median moved but the best tenth of the samples (p10 of\n"
 "              a time, p90 of a rate) did not: interference only ever adds\n"
 "              time, to some of the samples\n"
 "Otherwise a significant change is a regression when it is worse (a time\n"
 "per operation or a ratio that grew, a rate that fell).\n"
+"A metric whose case ran 5 or more repeats but is missing from some (an\n"
+"OOM kill) is not tested: the survivors are no sample of the case.\n"
 "Checks that changed state (pass -> fail, fail -> pass, newly skipped)\n"
 "are listed first.  The hosts' fingerprints are shown side by side.\n"
 "\n"
@@ -299,7 +303,10 @@ static void metric_row(struct table *t, const struct cmp_metric *m)
 		table_cell(t, "-");
 	else
 		table_cell(t, "%.2g", m->q);
-	table_cell(t, "%zu/%zu %s", m->ta.n, m->tb.n, m->per_repeat ? "repeats" : "samples");
+	if (m->lost)
+		table_cell(t, "%d/%d repeats, lost", m->a->nr_rep, m->b->nr_rep);
+	else
+		table_cell(t, "%zu/%zu %s", m->ta.n, m->tb.n, m->per_repeat ? "repeats" : "samples");
 	table_cell(t, "%+.0f%%", m->drift);
 	if (isnan(m->loop))
 		table_cell(t, "-");
@@ -315,7 +322,7 @@ static void report_metrics(const struct cmp_result *r, FILE *f, bool md, bool al
 	int i, shown = 0;
 
 	fprintf(f, "%s%d matched (%d only in A, %d only in B): %d regressed, %d improved, "
-		"%d changed, %d host-drift, %d tail, %d no significant change, %d untested (under 2 values)\n"
+		"%d changed, %d host-drift, %d tail, %d no significant change, %d untested (under 2 values, or lost)\n"
 		"%sa change counts when q < %g (Mann-Whitney U, Benjamini-Hochberg), |change| >= %g%% and the\n"
 		"%smiddle halves do not overlap; %s\n",
 		md ? "## Metrics\n\n" : "metrics: ", r->nr_m, r->only_a, r->only_b,
@@ -331,6 +338,11 @@ static void report_metrics(const struct cmp_result *r, FILE *f, bool md, bool al
 			"%sscenario has fewer, or not every case finished): such a test cannot see how much\n"
 			"%sVMs differ from one boot to the next, and may call that a change",
 			md ? "" : "  ", r->nr_per_sample, CMP_MIN_REPEATS, md ? "" : "  ", md ? "" : "  ");
+	if (r->nr_lost)
+		fprintf(f, ";\n%s%d metric(s) lost: their cases ran %d or more repeats but fewer of them hold\n"
+			"%sthe metric (the rest did not finish, say an OOM kill): the survivors are no sample\n"
+			"%sof the case, so these are untested",
+			md ? "" : "  ", r->nr_lost, CMP_MIN_REPEATS, md ? "" : "  ", md ? "" : "  ");
 	fprintf(f, "\n\n");
 	table_init(&t, "verdict|case|metric|>A median|>B median|unit|>change|>q|>tested on|>host CPU|>guest loop|>best 10%");
 	for (i = 0; i < r->nr_m; i++) {
@@ -410,7 +422,8 @@ static void write_csv(const struct cmp_result *r, FILE *f)
 			fprintf(f, "%.6g,%.6g", m->test.p, m->q);
 		else
 			fputc(',', f);
-		fprintf(f, ",%d,%s,%s,%.3g,", m->test.exact, m->per_repeat ? "repeats" : "samples",
+		fprintf(f, ",%d,%s,%s,%.3g,", m->test.exact,
+			m->lost ? "lost" : m->per_repeat ? "repeats" : "samples",
 			cmp_verdict_name[m->verdict], m->drift);
 		if (!isnan(m->loop))
 			fprintf(f, "%.3g", m->loop);

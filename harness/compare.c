@@ -238,11 +238,32 @@ static int repeat_medians(const struct rgroup *g, double *out)
 }
 
 /*
+ * case_repeats - how many repeats the case of @row ran (its rows of any
+ * kind: a repeat the OOM killer ended still has its outcome row).
+ */
+static int case_repeats(const struct rdir *d, int row)
+{
+	int i, n = 0, last = -1;
+
+	for (i = 0; i < d->nr_rows; i++) {
+		int rep;
+
+		if (!same_case(d, i, row))
+			continue;
+		rep = atoi(rdir_cell(d, i, RC_REPEAT));
+		if (rep != last)
+			n++;	/* rows come a repeat at a time */
+		last = rep;
+	}
+	return n;
+}
+
+/*
  * metric_rank_test - the rank test on what it compares: the repeats'
  * medians when both runs have CMP_MIN_REPEATS or more repeats, else the
  * samples.  Their summaries go to ta, tb, the test to m->test.
  */
-static int metric_rank_test(struct cmp_metric *m)
+static int metric_rank_test(const struct cmp_result *r, struct cmp_metric *m)
 {
 	double *ra, *rb;
 	int na, nb, ret = -ENOMEM;
@@ -251,7 +272,9 @@ static int metric_rank_test(struct cmp_metric *m)
 	if (!m->per_repeat) {
 		m->ta = m->sa;
 		m->tb = m->sb;
-		if (m->a->n >= 2 && m->b->n >= 2)
+		m->lost = case_repeats(&r->A, m->a->row) >= CMP_MIN_REPEATS &&
+			  case_repeats(&r->B, m->b->row) >= CMP_MIN_REPEATS;
+		if (!m->lost && m->a->n >= 2 && m->b->n >= 2)
 			sstat_mann_whitney(m->a->v, m->a->n, m->b->v, m->b->n, &m->test);
 		return 0;
 	}
@@ -272,13 +295,13 @@ out:
 }
 
 /* metric_test - the summaries and the rank test (p before any adjustment). */
-static int metric_test(struct cmp_metric *m)
+static int metric_test(const struct cmp_result *r, struct cmp_metric *m)
 {
 	m->loop = NAN;
 	memset(&m->test, 0, sizeof(m->test));
 	m->test.p = NAN;
 	if (summarise(m->a->v, m->a->n, &m->sa) || summarise(m->b->v, m->b->n, &m->sb) ||
-	    metric_rank_test(m))
+	    metric_rank_test(r, m))
 		return -ENOMEM;
 	m->better = compare_better(m->a->unit);
 	m->change = pct(m->ta.median, m->tb.median);
@@ -327,10 +350,25 @@ static double guest_loop(const struct cmp_result *r, const struct cmp_metric *m)
 	return NAN;
 }
 
-/* drifted - a probe moved by @d percent: as much as the threshold, and the way @worse says. */
-static bool drifted(double d, int worse, const struct cmp_opts *o)
+/*
+ * drifted - a probe that moved by @d percent (+: the host slower)
+ * explains @m's change: it moved by the threshold or more, the way @worse
+ * says, and enough.  A host 40% slower makes a figure at most 40% worse:
+ * with the probe's factor divided out, what is left of the figure's
+ * change, its way, must be under the threshold.  A figure 12 times
+ * faster on a host 40% faster is the code's doing; one 30% slower on a
+ * host twice as slow is not.
+ */
+static bool drifted(const struct cmp_metric *m, double d, int worse, const struct cmp_opts *o)
 {
-	return !isnan(d) && fabs(d) >= o->threshold && (d > 0) == (worse > 0);
+	double f = 1 + m->change / 100, left;
+
+	if (isnan(d) || fabs(d) < o->threshold || (d > 0) != (worse > 0) || f <= 0)
+		return false;
+	if (m->better > 0)
+		f = 1 / f;	/* a rate: as a time, f > 1 is worse */
+	left = f / (1 + d / 100);
+	return worse > 0 ? left < 1 + o->threshold / 100 : left > 1 - o->threshold / 100;
 }
 
 static void metric_judge(const struct cmp_result *r, struct cmp_metric *m,
@@ -353,7 +391,7 @@ static void metric_judge(const struct cmp_result *r, struct cmp_metric *m,
 		m->verdict = CV_CHANGED;
 	else if (o->strict)
 		m->verdict = worse > 0 ? CV_REGRESSED : CV_IMPROVED;
-	else if (drifted(m->drift, worse, o) || drifted(m->loop, worse, o))
+	else if (drifted(m, m->drift, worse, o) || drifted(m, m->loop, worse, o))
 		m->verdict = CV_HOST;	/* a slower host makes a worse figure: no verdict */
 	else if (!(fabs(m->best) >= o->threshold && (m->best > 0) == (m->change > 0)))
 		m->verdict = CV_TAIL;
@@ -415,11 +453,12 @@ static int compare_metrics(struct cmp_result *r)
 		}
 		m->a = &r->ma[i];
 		m->b = b;
-		if (metric_test(m)) {
+		if (metric_test(r, m)) {
 			free(idx);
 			return -ENOMEM;
 		}
-		r->nr_per_sample += !m->per_repeat;
+		r->nr_per_sample += !m->per_repeat && !m->lost;
+		r->nr_lost += m->lost;
 		r->nr_m++;
 	}
 	r->only_b = r->nr_mb - r->nr_m;

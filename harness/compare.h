@@ -64,7 +64,7 @@ enum cmp_verdict {
 	CV_HOST,		/* significant, but a speed probe moved the same way as much */
 	CV_TAIL,		/* significant, but the best tenth of the samples did not move */
 	CV_SAME,		/* no significant change */
-	CV_UNTESTED,		/* fewer than 2 samples on a side: no test */
+	CV_UNTESTED,		/* fewer than 2 values on a side, or lost repeats: no test */
 	CV_NR
 };
 extern const char *const cmp_verdict_name[CV_NR];
@@ -74,6 +74,8 @@ struct cmp_metric {
 	struct sample_stats sa, sb;	/* all the samples, repeats pooled */
 	struct sample_stats ta, tb;	/* what was tested: the repeats' medians, or the samples */
 	bool per_repeat;	/* tested on the repeats' medians (both sides >= CMP_MIN_REPEATS) */
+	bool lost;		/* untested: the cases ran CMP_MIN_REPEATS or more repeats,
+				 * but fewer hold the metric (killed ones): survivors only */
 	double change;		/* B's median against A's (of ta, tb), percent */
 	struct sstat_mwu test;
 	double q;		/* test.p adjusted for the number of metrics (Benjamini-Hochberg) */
@@ -102,6 +104,7 @@ struct cmp_result {
 	int only_a, only_b;	/* metrics without a partner */
 	int count[CV_NR];
 	int nr_per_sample;	/* metrics tested on samples: a side had < CMP_MIN_REPEATS repeats */
+	int nr_lost;		/* metrics untested: missing from repeats that did not finish */
 	int newly_failing;
 	int nr_auto;		/* the first nr_auto of opts.ignore were found, not given */
 	struct cmp_opts opts;	/* as used: with the columns found to differ */

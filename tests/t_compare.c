@@ -270,6 +270,24 @@ static void repeats_dir(const char *dir, int nrep, double step, double shift, in
 	fclose(f);
 }
 
+/* lost_dir - case 8 ran 10 repeats (its probe rows say so), metric "vm" is in the first @keep. */
+static void lost_dir(const char *dir, int keep, double shift)
+{
+	FILE *f = open_in(dir, "results.csv");
+	int i, k;
+
+	host_yaml(dir, "6.1.0", "0");
+	fprintf(f, "scenario,case,guest,test,repeat,vm,vcpu,kind,name,sample,value,unit,cycles,detail,"
+		"vms,vcpus,backing\n");
+	for (k = 0; k < 10; k++) {
+		for (i = 0; k < keep && i < SAMPLES; i++)
+			fprintf(f, "s,8,g,vm,%d,0,0,metric,vm,%d,%.6g,ns/op,,,1,1,\n", k, i,
+				100 * shift * (1 + 0.002 * noise()));
+		fprintf(f, "s,8,g,vm,%d,-1,-1,case,host_cpu_ns.1,,0.27,ns,,,1,1,\n", k);
+	}
+	fclose(f);
+}
+
 static const struct cmp_metric *compare_vm(struct cmp_result *r, const char *a, const char *b)
 {
 	struct cmp_opts o = defaults();
@@ -320,6 +338,29 @@ static void test_repeats(void)
 	m = compare_vm(&r, "ra", "rf");
 	ok(m && m->verdict == CV_HOST && m->drift > 90,
 	   "probe slow in 6 of 10: its median doubled, host-drift (%+.0f%%)", m ? m->drift : NAN);
+	compare_free(&r);
+
+	/* a probe explains a change only as far as it moved */
+	repeats_dir("rs", 10, 0.01, 1, 10);
+	repeats_dir("rt", 10, 0.01, 0.08, 0);
+	m = compare_vm(&r, "rs", "rt");
+	ok(m && m->verdict == CV_IMPROVED,
+	   "12 times faster on a host twice as fast: improved, not host-drift (%s)",
+	   m ? cmp_verdict_name[m->verdict] : "-");
+	compare_free(&r);
+	repeats_dir("ru", 10, 0.01, 0.6, 0);
+	m = compare_vm(&r, "rs", "ru");
+	ok(m && m->verdict == CV_HOST, "40%% faster on a host twice as fast: host-drift (%s)",
+	   m ? cmp_verdict_name[m->verdict] : "-");
+	compare_free(&r);
+
+	/* 10 repeats ran, 2 and 1 finished: the survivors are not a sample of the case */
+	lost_dir("la", 2, 1);
+	lost_dir("lb", 1, 1.5);
+	m = compare_vm(&r, "la", "lb");
+	ok(m && m->lost && m->verdict == CV_UNTESTED, "metric in 2 and 1 of 10 repeats: lost, untested");
+	is_int(r.nr_lost, 1, "counted as lost");
+	is_int(r.nr_per_sample, 0, "not as tested on samples");
 	compare_free(&r);
 
 	repeats_dir("rg", 4, 0.01, 1, 0);
