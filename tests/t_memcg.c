@@ -22,103 +22,11 @@
 #include "knob_internal.h"
 #include "memcg.h"
 #include "tap_test.h"
-
-extern char **environ;
+#include "fixture_test.h"
 
 #define MIB	(1ull << 20)
 
-static char tmp[256], fixtures[1024], root[1536], log_path[512];
-static int nr_roots;
-
 /* --- helpers ------------------------------------------------------------------------ */
-
-static int spawn_wait(char *const argv[])
-{
-	pid_t pid;
-	int st;
-
-	if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ))
-		return -1;
-	if (waitpid(pid, &st, 0) < 0)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* slurp - a file's content without the trailing newline ("<missing>" if none). */
-static const char *slurp(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *slurp(const char *fmt, ...)
-{
-	static char bufs[4][8192];
-	static int which;
-	char path[PATH_MAX], *b = bufs[which++ % 4];
-	va_list ap;
-	ssize_t n;
-	int fd;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return "<missing>";
-	n = read(fd, b, sizeof(bufs[0]) - 1);
-	close(fd);
-	b[n > 0 ? n : 0] = '\0';
-	if (n > 0 && b[n - 1] == '\n')
-		b[n - 1] = '\0';
-	return b;
-}
-
-static void spit(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f || fputs(s, f) < 0 || fclose(f)) {
-		printf("Bail out! cannot write %s\n", path);
-		exit(1);
-	}
-}
-
-static void spit_append(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "a");
-
-	if (!f || fputs(s, f) < 0 || fclose(f)) {
-		printf("Bail out! cannot append to %s\n", path);
-		exit(1);
-	}
-}
-
-static const char *in_root(const char *rel)
-{
-	static char bufs[8][PATH_MAX];
-	static int which;
-	char *b = bufs[which++ % 8];
-
-	snprintf(b, PATH_MAX, "%s%s", root, rel);
-	return b;
-}
-
-static void use_fixture(const char *name)
-{
-	snprintf(root, sizeof(root), "%s/%s", fixtures, name);
-	setenv("KVMBENCH_SYSROOT", root, 1);
-}
-
-static void copy_fixture(const char *name)
-{
-	char src[PATH_MAX + 64];
-	char *cp[] = { "cp", "-a", src, root, NULL };
-
-	snprintf(src, sizeof(src), "%s/%s", fixtures, name);
-	snprintf(root, sizeof(root), "%s/root%d-%s", tmp, nr_roots++, strrchr(name, '/') + 1);
-	if (spawn_wait(cp)) {
-		printf("Bail out! cannot copy %s to %s\n", src, root);
-		exit(1);
-	}
-	setenv("KVMBENCH_SYSROOT", root, 1);
-	unlink(log_path);
-}
 
 static bool ends_with(const char *s, const char *tail)
 {
@@ -1060,16 +968,7 @@ static void test_child(void)
 
 int main(void)
 {
-	char src[PATH_MAX], state[PATH_MAX + 16];
-	char *rm[] = { "rm", "-rf", tmp, NULL };
-
-	snprintf(tmp, sizeof(tmp), "/tmp/t_memcg.XXXXXX");
-	if (!mkdtemp(tmp) || !realpath(tt_src_dir(), src) || strlen(src) > 900)
-		skip_all("no temp dir or source dir");
-	snprintf(fixtures, sizeof(fixtures), "%s/tests/fixtures", src);
-	snprintf(log_path, sizeof(log_path), "%s/sys.log", tmp);
-	snprintf(state, sizeof(state), "%s/state", tmp);
-	setenv("KVMBENCH_STATE_DIR", state, 1);
+	fixture_init("t_memcg", "", "sys.log");
 
 	test_detect();
 	test_limits();
@@ -1084,6 +983,6 @@ int main(void)
 	unsetenv("KVMBENCH_SYSROOT");
 	test_child();
 
-	spawn_wait(rm);
+	fixture_cleanup();
 	return done_testing();
 }
