@@ -152,6 +152,15 @@ static bool tp_shaped(const char *name, size_t *sys_len)
 	return true;
 }
 
+/* tp_known_subsys - SUBSYS:EVENT of a tracepoint subsystem this kernel has (or kvm's). */
+static bool tp_known_subsys(const char *name)
+{
+	size_t sys_len = 0;
+
+	return tp_shaped(name, &sys_len) && (ch_tp_subsys(name, sys_len) ||
+					     !strncmp(name, "kvm:", 4) || !strncmp(name, "kvmmmu:", 7));
+}
+
 /*
  * tp_unsupported - a tracepoint name no tracefs listed: unsupported rather
  * than unknown when the ids could not be read at all, or when its subsystem
@@ -166,8 +175,7 @@ static bool tp_unsupported(const char *name, struct counter_spec *out)
 
 	if (t->n < 0 && (shaped || !strncmp(name, "kvm_", 4))) {
 		snprintf(out->why, sizeof(out->why), "%s", t->why);
-	} else if (shaped && (ch_tp_subsys(name, sys_len) ||
-			      !strncmp(name, "kvm:", 4) || !strncmp(name, "kvmmmu:", 7))) {
+	} else if (tp_known_subsys(name)) {
 		snprintf(out->why, sizeof(out->why), "tracefs has no %s on this kernel", name);
 	} else {
 		return false;
@@ -440,6 +448,13 @@ static int resolve_base(const char *base, enum mode m, struct counter_spec *out,
 		trial_open(out);
 		return 0;
 	}
+	/*
+	 * An event of a tracepoint subsystem this kernel lacks stays a
+	 * tracepoint: where libpfm4 knows a PMU it would read "kvm:x" as an
+	 * event with an attribute and call it invalid.
+	 */
+	if (tp_known_subsys(base) && tp_unsupported(base, out))
+		return 0;
 	r = try_pmu(base, m, out, pmu_err, sizeof(pmu_err));
 	if (r < 0) {
 		snprintf(err, len, "%s: %s", out->name, pmu_err);
