@@ -9,14 +9,20 @@ ok $? "kvmbench run ioexit exits 0"
 like "$TMP/out" '^TAP version 13$' "output is TAP 13"
 like "$TMP/out" '^1\.\.[0-9]+$' "output ends with a plan"
 unlike "$TMP/out" '^not ok' "no point failed"
+# KVM_CAP_IOEVENTFD is the host's to offer: without it the test SKIPs, saying so.
+efd="ioeventfd_signals"
+if grep -q '^ok [0-9]* - ioexit:ioeventfd ioeventfd # SKIP the host has no KVM_CAP_IOEVENTFD$' "$TMP/out"; then
+	efd=
+	echo "# this host has no KVM_CAP_IOEVENTFD: the ioeventfd test SKIPped"
+fi
 for c in pio_roundtrip_1 pio_roundtrip_2 pio_roundtrip_4 pio_byte_order pio_in_null \
 	 pio_string_roundtrip_1 pio_string_roundtrip_2 pio_string_roundtrip_4 \
 	 mmio_roundtrip_1 mmio_roundtrip_2 mmio_roundtrip_4 mmio_roundtrip_8 mmio_byte_order \
-	 cpuid_vendor ioeventfd_signals; do
+	 cpuid_vendor $efd; do
 	like "$TMP/out" "^ok [0-9]+ - ioexit:[a-z_]+ $c\$" "check $c passes"
 done
 for m in outb outw outl inb inw inl mmio_write1 mmio_write8 mmio_read4 mmio_read8 \
-	 cpuid ioeventfd_outl empty_loop rep_outsb_256; do
+	 cpuid ${efd:+ioeventfd_outl} empty_loop rep_outsb_256; do
 	for cpl in cpl3 cpl0; do
 		like "$TMP/out" "^ok [0-9]+ - ioexit:[a-z_]+ $m\.$cpl: [0-9.]+ ns/op \([0-9]+ cycles\)\$" \
 			"metric $m.$cpl is reported in ns and cycles"

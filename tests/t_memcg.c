@@ -12,6 +12,7 @@
 #include <math.h>
 #include <dirent.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -883,16 +884,19 @@ static int cb_hang(void *arg)
 	return 0;
 }
 
+/* cb_touch - 4096 first touches of 4 KiB pages (no THP, whatever the host's mode). */
 static int cb_touch(void *arg)
 {
 	size_t size = 16 << 20, i;
-	volatile char *p = malloc(size);
+	volatile char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (!p)
+	if (p == MAP_FAILED)
 		return 1;
+	madvise((void *)p, size, MADV_NOHUGEPAGE);
 	for (i = 0; i < size; i += 4096)
 		p[i] = 1;
-	free((void *)p);
+	munmap((void *)p, size);
 	return 0;
 }
 
