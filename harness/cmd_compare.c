@@ -181,14 +181,54 @@ static const char *or_dash(const char *s)
 	return s && s[0] ? s : "-";
 }
 
+/* has_word - is @w (@n bytes) one of the space-separated words of @s? */
+static bool has_word(const char *s, const char *w, size_t n)
+{
+	size_t l;
+
+	for (; *s; s += l + !!s[l]) {
+		l = strcspn(s, " ");
+		if (l == n && !strncmp(s, w, n))
+			return true;
+	}
+	return false;
+}
+
+/* words_only - "+a +b" or "-a": @sign and each word of @a that @b lacks. */
+static void words_only(char *out, size_t len, char sign, const char *a, const char *b)
+{
+	size_t off = 0, l;
+
+	out[0] = 0;
+	for (; *a && off < len; a += l + !!a[l]) {
+		l = strcspn(a, " ");
+		if (l && !has_word(b, a, l))
+			off += snprintf(out + off, len - off, "%s%c%.*s", off ? " " : "", sign,
+					(int)l, a);
+	}
+}
+
+/*
+ * host_diff_row - a fingerprint key that differs.  The CPU's feature flags
+ * are one long line: only the flags one side has and the other lacks.
+ */
 static void host_diff_row(struct table *t, const struct rdir *A, const struct rdir *B,
 			  const char *key)
 {
 	const char *va = rdir_host(A, key), *vb = rdir_host(B, key);
+	char gone[512], added[512];
 
 	if (host_key_shown(key) || (va && vb && !strcmp(va, vb)))
 		return;
 	table_cell(t, "%s", key);
+	if (va && vb && !strcmp(key, "cpu.features")) {
+		words_only(gone, sizeof(gone), '-', va, vb);
+		words_only(added, sizeof(added), '+', vb, va);
+		table_cell(t, "%s", gone[0] ? gone : "-");
+		table_cell(t, "%s", added[0] ? added : "-");
+		table_cell(t, "flags only A has (-) and only B has (+)");
+		return;
+	}
 	table_cell(t, "%s", or_dash(va));
 	table_cell(t, "%s", or_dash(vb));
 	table_cell(t, "differs");
@@ -251,7 +291,8 @@ static const char *check_change(const struct cmp_check *c)
 		return "newly failing";
 	if (c->b->state == RCHK_SKIP)
 		return "newly skipped";
-	if (c->a->state == RCHK_FAIL && c->b->state == RCHK_PASS)
+	/* a known failure (a TODO) that passes now is fixed too */
+	if ((c->a->state == RCHK_FAIL || c->a->state == RCHK_TODO) && c->b->state == RCHK_PASS)
 		return "fixed";
 	return "changed";
 }

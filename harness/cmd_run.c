@@ -27,6 +27,8 @@ struct cli {
 	bool deflt;
 	struct scenario adhoc;		/* GUEST[:TEST] targets and their options */
 	bool vcpus_set, memory_set, timeout_set;
+	const char *expectations;	/* --expectations; NULL: the default place */
+	struct expect_set ex;
 	int nr_params;
 	struct sc_setting params[KB_MAX_PARAMS];
 };
@@ -64,7 +66,14 @@ static void run_usage(FILE *f)
 "  -o, --results DIR    where results directories go (default results)\n"
 "      --no-results     write no results directory\n"
 "      --bench          also print the table of figures at the end\n"
+"  -E, --expectations PATH\n"
+"                       known host behaviour: a file, or a folder of *.yaml\n"
+"                       (default: $KVMBENCH_EXPECTATIONS, else expectations/\n"
+"                       beside kvmbench); 'none' for no entries\n"
 "  -h, --help           this help\n"
+"\n"
+"A point an expectation covers on this host is a TODO (or a SKIP) naming the\n"
+"entry; a TODO that passes says the entry is no longer needed here.\n"
 "\n"
 "Exit status: 0 when every point passed, was skipped or is a known TODO; 1 when\n"
 "any failed; 2 on bad usage or an invalid scenario (nothing runs, no knob\n"
@@ -208,6 +217,9 @@ static int parse_opt(struct cli *cl, int c)
 	case 'B':
 		cl->ro.bench = true;
 		return 0;
+	case 'E':
+		cl->expectations = optarg;
+		return 0;
 	case 'h':
 		run_usage(stdout);
 		return -1;
@@ -226,12 +238,13 @@ static int parse_opts(int argc, char **argv, struct cli *cl)
 		{ "knob", required_argument, 0, 'k' }, { "counter", required_argument, 0, 'c' },
 		{ "results", required_argument, 0, 'o' }, { "no-results", no_argument, 0, 'N' },
 		{ "default", no_argument, 0, 'D' }, { "dry-run", no_argument, 0, 'd' },
-		{ "bench", no_argument, 0, 'B' }, { "help", no_argument, 0, 'h' }, { 0 },
+		{ "bench", no_argument, 0, 'B' }, { "help", no_argument, 0, 'h' },
+		{ "expectations", required_argument, 0, 'E' }, { 0 },
 	};
 	int c, r;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:t:m:r:p:k:c:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:t:m:r:p:k:c:o:E:h", longopts, NULL)) != -1) {
 		r = parse_opt(cl, c);
 		if (r)
 			return r;
@@ -442,6 +455,25 @@ static int dry_run(struct scenario **sc, int nr)
 	return 0;
 }
 
+/*
+ * expectations_load - the run's known host behaviour: --expectations, else
+ * the default place.  A bad file stops the run before anything moves.
+ */
+static int expectations_load(struct cli *cl)
+{
+	const char *path = cl->expectations ? cl->expectations : expect_default_path();
+	char err[512];
+
+	if (!path || !strcmp(path, "none"))
+		return 0;
+	if (expect_set_load(&cl->ex, path, err, sizeof(err))) {
+		fprintf(stderr, "kvmbench run: expectations: %s\n", err);
+		return 2;
+	}
+	cl->ro.ex = &cl->ex;
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static struct cli cl;
@@ -471,9 +503,14 @@ int cmd_run(int argc, char **argv)
 	r = load_all(&cl, args, n, sc, &nr);
 	if (!r)
 		r = counters_check(sc, nr);
+	if (!r)
+		r = expectations_load(&cl);
 	if (r)
 		return r;
 	if (cl.dry_run)
-		return dry_run(sc, nr);
-	return runner_run(sc, nr, &cl.ro);
+		r = dry_run(sc, nr);
+	else
+		r = runner_run(sc, nr, &cl.ro);
+	expect_set_free(&cl.ex);
+	return r;
 }

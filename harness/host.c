@@ -20,6 +20,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 #include "host.h"
 #include "yamlout.h"
@@ -164,6 +167,23 @@ static void cpuinfo_flags(struct host_info *h, char *v)
 	}
 }
 
+/* copy_words - @src's words, one space apart, cut at a word that does not fit. */
+static void copy_words(char *dst, size_t len, const char *src)
+{
+	size_t n = 0, w;
+
+	dst[0] = 0;
+	for (src += strspn(src, " \t"); *src; src += w, src += strspn(src, " \t")) {
+		w = strcspn(src, " \t");
+		if (n + !!n + w >= len)
+			return;
+		if (n)
+			dst[n++] = ' ';
+		memcpy(dst + n, src, w);
+		dst[n += w] = 0;
+	}
+}
+
 static void cpuinfo_field(struct host_info *h, struct cpuinfo_scan *cs,
 			  const char *key, char *v)
 {
@@ -179,8 +199,11 @@ static void cpuinfo_field(struct host_info *h, struct cpuinfo_scan *cs,
 		copy(h->cpu_model, sizeof(h->cpu_model), v);
 	else if (!strcmp(key, "vendor_id") && !h->cpu_vendor[0])
 		copy(h->cpu_vendor, sizeof(h->cpu_vendor), v);
-	else if (!strcmp(key, "flags") || !strcmp(key, "vmx flags"))
+	else if (!strcmp(key, "flags") || !strcmp(key, "vmx flags")) {
+		if (!strcmp(key, "flags") && !h->cpu_features[0])
+			copy_words(h->cpu_features, sizeof(h->cpu_features), v);
 		cpuinfo_flags(h, v);
+	}
 }
 
 /*
@@ -226,6 +249,34 @@ static int host_probe_cpu(const char *root, struct host_info *h)
 	fclose(f);
 	cpuinfo_topology(h, &cs);
 	return 0;
+}
+
+/*
+ * host_probe_hypervisor - the signature of the hypervisor below us (CPUID
+ * leaf 0x40000000: "KVMKVMKVM", "TCGTCGTCGTCG", "Microsoft Hv"...), which
+ * /proc does not show but which tells one nested host from another.  Read
+ * with the CPUID instruction on this host; a fixture tree stands in for it
+ * with a file hypervisor_vendor at its root.
+ */
+static void host_probe_hypervisor(const char *root, struct host_info *h)
+{
+	char path[PATH_MAX], sig[13] = "";
+	unsigned int i;
+
+	if (root[0]) {
+		read_text(host_path(path, sizeof(path), root, "/hypervisor_vendor"), sig, sizeof(sig));
+	} else if (h->flags.hypervisor) {
+#if defined(__x86_64__) || defined(__i386__)
+		unsigned int a, r[3];
+
+		__cpuid(0x40000000, a, r[0], r[1], r[2]);
+		memcpy(sig, r, 12);
+#endif
+	}
+	for (i = 0; sig[i]; i++)	/* printable, or the signature ends there */
+		if ((unsigned char)sig[i] < 0x20 || (unsigned char)sig[i] > 0x7e)
+			sig[i] = 0;
+	copy(h->hypervisor_vendor, sizeof(h->hypervisor_vendor), trim(sig));
 }
 
 /* --- KVM modules ------------------------------------------------------------- */
@@ -511,6 +562,7 @@ int host_probe(const char *root, struct host_info *h)
 	ret = host_probe_cpu(root, h);
 	if (ret)
 		return ret;
+	host_probe_hypervisor(root, h);
 	host_probe_modules(root, h);
 	host_probe_loadable(root, h);
 	host_probe_dev_kvm(root, h);
@@ -565,6 +617,24 @@ const char *host_paging_mode(const struct host_info *h)
 	if (intel || amd)
 		return "shadow";
 	return "none";
+}
+
+bool host_has_feature(const struct host_info *h, const char *flag)
+{
+	size_t n = strlen(flag);
+	const char *s = h->cpu_features;
+
+	if (!n)
+		return false;
+	while ((s = strstr(s, flag))) {
+		bool start = s == h->cpu_features || s[-1] == ' ' || s[-1] == '\t';
+		bool end = !s[n] || s[n] == ' ' || s[n] == '\t';
+
+		if (start && end)
+			return true;
+		s += n;
+	}
+	return false;
 }
 
 /* --- YAML ------------------------------------------------------------------ */
@@ -633,6 +703,9 @@ static void host_write_cpu(const struct host_info *h, FILE *out)
 	y_bool(out, 2, "vpid", h->flags.vpid);
 	y_bool(out, 2, "npt", h->flags.npt);
 	y_bool(out, 2, "hypervisor", h->flags.hypervisor);
+	yaml_write_str(out, 1, "hypervisor_vendor", h->hypervisor_vendor);
+	/* all of them: what KVM can offer a vCPU follows from these */
+	yaml_write_str(out, 1, "features", h->cpu_features);
 }
 
 static void host_write_modules(const struct host_info *h, FILE *out)

@@ -52,6 +52,8 @@ struct host_info {
 	struct {
 		bool vmx, svm, ept, vpid, npt, hypervisor;
 	} flags;
+	char cpu_features[4096];	/* the first CPU's "flags" line, as /proc/cpuinfo has it */
+	char hypervisor_vendor[16];	/* CPUID 0x40000000's signature ("KVMKVMKVM", "TCGTCGTCGTCG"); "" bare metal */
 
 	int nr_modules;
 	struct host_module module[HOST_MAX_MODULES];	/* sorted by name */
@@ -86,6 +88,12 @@ int host_probe(const char *root, struct host_info *h);
  * module without two-dimensional paging) or "none" (no vendor module).
  */
 const char *host_paging_mode(const struct host_info *h);
+
+/*
+ * host_has_feature - @flag is a word of the host CPU's "flags" line
+ * (/proc/cpuinfo's names: "pcid", "invpcid", "pdpe1gb", ...).
+ */
+bool host_has_feature(const struct host_info *h, const char *flag);
 
 /* host_module_find - the loaded module @name, or NULL. */
 const struct host_module *host_module_find(const struct host_info *h,

@@ -10,6 +10,7 @@
 #include "counter.h"
 #include "guests.h"
 #include "knob.h"
+#include "expect.h"
 #include "host.h"
 #include "journal.h"
 #include "plot.h"
@@ -76,27 +77,43 @@ static int cmd_list(int argc, char **argv)
 static int cmd_host(int argc, char **argv)
 {
 	static struct host_info h;
-	const char *root = "";
+	static struct expect_set ex;
+	const char *root = "", *xpath = expect_default_path();
+	char err[512];
+	int i;
 
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: kvmbench host [--root DIR]\n\n"
-		       "Print the host fingerprint as YAML: kernel, CPU model and topology,\n"
-		       "virtualization flags, KVM modules and every parameter, paging mode\n"
-		       "(ept, npt, shadow-pvm, shadow), hugepage, THP and KSM state.\n"
-		       "--root reads /proc and /sys below DIR (for fixture trees).\n");
-		return 0;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			printf("usage: kvmbench host [--root DIR] [--expectations PATH]\n\n"
+			       "Print the host fingerprint as YAML: kernel, CPU model, features and\n"
+			       "topology, virtualization flags, KVM modules and every parameter, paging\n"
+			       "mode (ept, npt, shadow-pvm, shadow), hugepage, THP and KSM state; then\n"
+			       "the expectations (known host behaviour) that match this host.\n"
+			       "--root reads /proc and /sys below DIR (for fixture trees).\n"
+			       "--expectations reads them from PATH (a file or folder; 'none').\n");
+			return 0;
+		}
+		if (i + 1 < argc && !strcmp(argv[i], "--root")) {
+			root = argv[++i];
+		} else if (i + 1 < argc && !strcmp(argv[i], "--expectations")) {
+			xpath = argv[++i];
+		} else {
+			fprintf(stderr, "kvmbench host: unexpected argument '%s'\n", argv[i]);
+			return 2;
+		}
 	}
-	if (argc > 2 && !strcmp(argv[1], "--root"))
-		root = argv[2];
-	else if (argc > 1) {
-		fprintf(stderr, "kvmbench host: unexpected argument '%s'\n", argv[1]);
+	if (xpath && strcmp(xpath, "none") && expect_set_load(&ex, xpath, err, sizeof(err))) {
+		fprintf(stderr, "kvmbench host: expectations: %s\n", err);
 		return 2;
 	}
 	if (host_probe(root, &h)) {
 		fprintf(stderr, "kvmbench host: could not read the host's /proc and /sys\n");
+		expect_set_free(&ex);
 		return 1;
 	}
 	host_write_yaml(&h, stdout);
+	expect_write_yaml(&ex, &h, stdout);
+	expect_set_free(&ex);
 	return 0;
 }
 

@@ -258,6 +258,8 @@ void results_tally(struct results *r, const char *kind, bool ok, bool todo, cons
 		r->t.cases_failed += !ok;
 	} else if (!strcmp(kind, "skip")) {
 		r->t.skip++;
+	} else if (!strcmp(kind, "observation")) {
+		r->t.observed++;
 	} else if (todo) {
 		r->t.todo++;
 	} else if (ok) {
@@ -267,6 +269,37 @@ void results_tally(struct results *r, const char *kind, bool ok, bool todo, cons
 	}
 	if (!ok && !todo && l < sizeof(r->t.failures) - 200)
 		snprintf(r->t.failures + l, sizeof(r->t.failures) - l, "- %s\n", what);
+}
+
+void results_observe(struct results *r, const char *what, const char *seen)
+{
+	struct res_obs *o = NULL;
+	int i;
+
+	for (i = 0; i < r->t.nr_obs && !o; i++)
+		if (!strcmp(r->t.obs[i].what, what))
+			o = &r->t.obs[i];
+	if (!o && r->t.nr_obs == RES_MAX_OBS) {
+		r->t.obs_lost++;
+		return;
+	}
+	if (!o) {
+		o = &r->t.obs[r->t.nr_obs++];
+		memset(o, 0, sizeof(*o));
+		snprintf(o->what, sizeof(o->what), "%s", what);
+	}
+	for (i = 0; i < RES_OBS_VALUES; i++) {
+		if (!o->v[i].n)
+			snprintf(o->v[i].seen, sizeof(o->v[i].seen), "%s", seen);
+		if (!strcmp(o->v[i].seen, seen))
+			break;
+	}
+	o->v[i].n++;		/* i == RES_OBS_VALUES: another value */
+}
+
+void results_expectations(struct results *r, const struct expect_uses *u)
+{
+	r->exp = u;
 }
 
 struct tee {
@@ -337,6 +370,61 @@ static void summary_charts(FILE *f, const struct plot_result *pr, const char *no
 	}
 }
 
+/* summary_expectations - what each known-host entry did: held, or no longer needed. */
+static void summary_expectations(const struct results *r, FILE *f)
+{
+	const struct expect_uses *u = r->exp;
+	char name[200];
+	int i;
+
+	if (!u || !u->n)
+		return;
+	fprintf(f, "\n## Expectations\n\nKnown behaviour of this kind of host, and how it showed in this run:\n\n");
+	for (i = 0; i < u->n; i++) {
+		const struct expect_use *x = &u->u[i];
+		const char *v = x->e->verdict == EXPECT_TODO ? "TODO" : "SKIP";
+
+		expect_name(x->e, name, sizeof(name));
+		if (!x->held)
+			fprintf(f, "- expectation no longer needed on this host: %s (%s `%s`): passed in %d point%s, the first `%s`\n",
+				expect_id(x->e), v, x->e->check, x->passed,
+				x->passed == 1 ? "" : "s", x->first_passed);
+		else if (x->passed)
+			fprintf(f, "- %s (%s `%s`): held in %d point%s, passed in %d (the first `%s`): %s\n",
+				name, v, x->e->check, x->held, x->held == 1 ? "" : "s", x->passed,
+				x->first_passed, x->e->reason);
+		else
+			fprintf(f, "- %s (%s `%s`): held in %d point%s: %s\n", name, v, x->e->check,
+				x->held, x->held == 1 ? "" : "s", x->e->reason);
+	}
+	if (u->lost)
+		fprintf(f, "- and %d more (not listed)\n", u->lost);
+}
+
+/* summary_observations - what the host did where the architecture allows a choice. */
+static void summary_observations(const struct results *r, FILE *f)
+{
+	int i, j, all;
+
+	if (!r->t.nr_obs)
+		return;
+	fprintf(f, "\n## Observations\n\nBehaviour the architecture allows but does not require (never a failure):\n\n");
+	for (i = 0; i < r->t.nr_obs; i++) {
+		const struct res_obs *o = &r->t.obs[i];
+
+		for (j = 0, all = 0; j <= RES_OBS_VALUES; j++)
+			all += o->v[j].n;
+		fprintf(f, "- %s:", o->what);
+		for (j = 0; j < RES_OBS_VALUES && o->v[j].n; j++)
+			fprintf(f, "%s %s in %d of %d", j ? "," : "", o->v[j].seen, o->v[j].n, all);
+		if (o->v[RES_OBS_VALUES].n)
+			fprintf(f, ", other values in %d of %d", o->v[RES_OBS_VALUES].n, all);
+		fputc('\n', f);
+	}
+	if (r->t.obs_lost)
+		fprintf(f, "- and %d more (not listed)\n", r->t.obs_lost);
+}
+
 static void summary_write(struct results *r, FILE *f, const char *why,
 			  const struct plot_result *pr, const char *no_charts)
 {
@@ -348,8 +436,9 @@ static void summary_write(struct results *r, FILE *f, const char *why,
 		fprintf(f, "**INCOMPLETE: %s.** Only what finished is here.\n\n", why);
 	fprintf(f, "- host: %s, kernel %s, %s, paging %s\n", h->hostname, h->kernel_release,
 		h->cpu_model, host_paging_mode(h));
-	fprintf(f, "- cases: %d (%d failed); checks and metrics: %d passed, %d failed, %d TODO; %d skipped\n\n",
-		r->t.cases, r->t.cases_failed, r->t.pass, r->t.fail, r->t.todo, r->t.skip);
+	fprintf(f, "- cases: %d (%d failed); checks and metrics: %d passed, %d failed, %d TODO; %d skipped; %d observations\n\n",
+		r->t.cases, r->t.cases_failed, r->t.pass, r->t.fail, r->t.todo, r->t.skip,
+		r->t.observed);
 	if (r->nr_lines) {
 		fprintf(f, "| case | metric | median | min | p99 | unit | median cycles | samples | counters per op |\n");
 		fprintf(f, "|---|---|---:|---:|---:|---|---:|---:|---|\n");
@@ -368,6 +457,8 @@ static void summary_write(struct results *r, FILE *f, const char *why,
 	}
 	if (r->t.failures[0])
 		fprintf(f, "\n## Failures\n\n%s", r->t.failures);
+	summary_expectations(r, f);
+	summary_observations(r, f);
 	if (pr)
 		summary_charts(f, pr, no_charts);
 }

@@ -14,10 +14,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "expect.h"
 #include "host.h"
 #include "scenario.h"
 
 #define RES_MAX_COLS	64
+#define RES_MAX_OBS	48	/* distinct observations summary.md lists */
+#define RES_OBS_VALUES	4	/* distinct values each one counts */
 
 /* One row of results.csv: a case x metric x sample, a check, a skip. */
 struct res_row {
@@ -26,7 +29,7 @@ struct res_row {
 	int vms, vcpus;		/* the case's VMs and vCPUs per VM, as run (0: the scenario's) */
 	int vm;			/* -1: the case as a whole */
 	int vcpu;		/* in its VM; -1: the VM or case as a whole */
-	const char *kind;	/* metric, check, skip, case */
+	const char *kind;	/* metric, check, skip, case, observation */
 	const char *name;
 	int sample;		/* -1: not a sample */
 	double value;		/* NAN: none */
@@ -52,9 +55,18 @@ struct results {
 	int nr_lines, cap_lines;
 	struct res_line *lines;
 	struct res_tally {	/* what results_tally counted, for summary.md */
-		int pass, fail, todo, skip, cases, cases_failed;
+		int pass, fail, todo, skip, cases, cases_failed, observed;
 		char failures[4096];	/* the first failing points */
+		int nr_obs, obs_lost;
+		struct res_obs {	/* an observation: what was seen, over repeats and vCPUs */
+			char what[180];	/* "tlb:cr3 vcpus=2 cr3_same_global" */
+			struct {
+				char seen[24];
+				int n;
+			} v[RES_OBS_VALUES + 1];	/* the last: any other value */
+		} obs[RES_MAX_OBS];
 	} t;
+	const struct expect_uses *exp;	/* what the run's expectations did */
 	bool flush_rows;	/* each CSV row written at once (a child that may be killed) */
 	const struct host_info *host;
 };
@@ -79,6 +91,10 @@ void results_row(struct results *r, const struct res_row *row);
 void results_csv_field(FILE *f, const char *s);
 void results_line(struct results *r, const struct res_line *l);
 void results_tally(struct results *r, const char *kind, bool ok, bool todo, const char *what);
+/* results_observe - count observation @what (case label and name) as @seen, for summary.md. */
+void results_observe(struct results *r, const char *what, const char *seen);
+/* results_expectations - what the expectations did, for summary.md (kept by reference). */
+void results_expectations(struct results *r, const struct expect_uses *u);
 /* results_close - rename the files into place, write summary.md; @why != NULL: incomplete. */
 int results_close(struct results *r, const char *why);
 

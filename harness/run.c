@@ -55,7 +55,6 @@ struct case_ctx {
 	struct pool pool;		/* nr_vms > 1: what they said, by name */
 	pthread_mutex_t lock;		/* several VMs report at once */
 	char label[200];		/* "ioexit:pio backing=thp [2/3]" */
-	char gt[72];			/* "ioexit:pio", what expectations match */
 	uint64_t tsc_khz;
 	int failed_checks;
 	bool failed;			/* crash, timeout, bad call... */
@@ -347,15 +346,64 @@ static void on_metric(struct case_ctx *c, const struct vmm_event *ev)
 	free(v);
 }
 
+const struct expect *run_expect(const struct case_env *env, const char *check)
+{
+	const struct sc_case *c = env->c;
+	const struct expect *e;
+	char gt[72];
+
+	snprintf(gt, sizeof(gt), "%s:%s", c->test->guest, c->test->test);
+	e = scenario_expect(c->sc, gt, check, env->host);
+	if (!e && env->ex)
+		e = expect_find(env->ex->e, env->ex->n, gt, check, env->host);
+	return e;
+}
+
+/*
+ * point_expect - the expectation covering point @check of this case, as
+ * TAP shows it: a failure it covers is a TODO (not ok) or a SKIP (ok), a
+ * pass under a TODO is "ok # TODO" (a TODO that passed: the entry is stale).
+ * Counts what the entry did; NULL when none covers the point.
+ */
+static const struct expect *point_expect(struct case_ctx *c, const char *check, bool pass,
+					 const char **directive, char *reason, size_t len)
+{
+	const struct expect *e = run_expect(c->env, check);
+	char what[320];
+
+	*directive = NULL;
+	if (!e)
+		return NULL;
+	if (e->verdict == EXPECT_TODO)
+		*directive = "TODO";
+	else if (!pass)
+		*directive = "SKIP";
+	expect_reason(e, reason, len);
+	snprintf(what, sizeof(what), "%s %s", c->label, check);
+	if (!c->env->quiet)
+		expect_use(&c->env->tot->exp, e, pass, what);
+	return e;
+}
+
+/* check_unit - the unit column of a check row: how its outcome counts. */
+static const char *check_unit(const struct expect *e, bool pass)
+{
+	if (!e)
+		return "pass";
+	if (e->verdict == EXPECT_SKIP)
+		return pass ? "pass" : "skip";
+	return pass ? "todo-passed" : "todo";
+}
+
 static void check_report(struct case_ctx *c, int vcpu, const char *name, bool pass,
 			 const char *detail, const char *count)
 {
-	const char *todo = NULL;
+	const char *directive;
+	char reason[512];
+	const struct expect *e = point_expect(c, name, pass, &directive, reason, sizeof(reason));
 
-	if (!pass)
-		todo = scenario_expect(c->env->c->sc, c->gt, name, c->env->host);
-	tap_result(c->tap, pass, todo ? "TODO" : NULL, todo, "%s %s", c->label, name);
-	if (!pass && !todo)
+	tap_result(c->tap, pass, directive, reason, "%s %s", c->label, name);
+	if (!pass && !e)
 		c->failed_checks++;
 	if (c->mp)
 		pass ? c->mp->checks_pass++ : c->mp->checks_fail++;
@@ -368,9 +416,12 @@ static void check_report(struct case_ctx *c, int vcpu, const char *name, bool pa
 		tap_yaml_str(c->tap, "detail", detail);
 		tap_yaml_end(c->tap);
 	}
-	/* the unit says how a failed check counts: "todo" if it is expected */
-	row(c, vcpu, "check", name, -1, pass ? 1 : 0, todo ? "todo" : "pass", NAN, detail);
-	tally(c, "check", pass, todo, name);
+	/* the unit says how the outcome counts: "todo" or "skip" if an expectation covers it */
+	row(c, vcpu, "check", name, -1, pass ? 1 : 0, check_unit(e, pass), NAN, detail);
+	if (e && !pass && e->verdict == EXPECT_SKIP)
+		tally(c, "skip", true, false, name);
+	else
+		tally(c, "check", pass, e && !pass, name);
 }
 
 static void on_check(struct case_ctx *c, const struct vmm_event *ev)
@@ -379,6 +430,36 @@ static void on_check(struct case_ctx *c, const struct vmm_event *ev)
 		pool_check(&c->pool, ev->vcpu / c->vcpus, ev->vcpu, ev->name, ev->arg, ev->text);
 	else
 		check_report(c, ev->vcpu, ev->name, ev->arg, ev->text, NULL);
+}
+
+/*
+ * observe_report - what the guest saw where the architecture allows more
+ * than one outcome: an ok point (never a failure) whose YAML block says
+ * what was seen, a CSV row of kind "observation", a line of summary.md.
+ */
+static void observe_report(struct case_ctx *c, const struct vmm_event *ev)
+{
+	char seen[32], what[300];
+
+	if (ev->unit && ev->unit[0])
+		snprintf(seen, sizeof(seen), "%s", ev->unit);
+	else
+		snprintf(seen, sizeof(seen), "%lld", (long long)ev->arg);
+	tap_result(c->tap, true, NULL, NULL, "%s %s (observation)", c->label, ev->name);
+	tap_yaml_begin(c->tap);
+	tap_yaml_str(c->tap, "class", "observation");
+	tap_yaml_int(c->tap, "vcpu", ev->vcpu);
+	tap_yaml_str(c->tap, "seen", seen);
+	tap_yaml_int(c->tap, "value", ev->arg);
+	tap_yaml_str(c->tap, "detail", ev->text);
+	tap_yaml_end(c->tap);
+	row(c, ev->vcpu, "observation", ev->name, -1, (double)ev->arg, ev->unit, NAN, ev->text);
+	tally(c, "observation", true, false, ev->name);
+	if (c->env->res) {
+		sc_case_label(c->env->c, what, sizeof(what) - 64);
+		snprintf(what + strlen(what), 64, " %s", ev->name);
+		results_observe(c->env->res, what, seen);
+	}
 }
 
 static void skip_report(struct case_ctx *c, int vcpu, const char *name, const char *reason)
@@ -538,6 +619,10 @@ static void case_event(struct case_ctx *c, const struct vmm_event *ev, struct vm
 	case VMM_EV_BALLOON:
 		if (!c->env->quiet)
 			balloon_report(c, ev);
+		break;
+	case VMM_EV_OBSERVE:
+		if (!c->env->quiet)
+			observe_report(c, ev);
 		break;
 	case VMM_EV_DONE:
 		if (ev->arg && !c->failed) {
@@ -901,7 +986,6 @@ static void counters_report(struct case_ctx *c)
 	tap_yaml_map_end(c->tap);
 }
 
-/* case_report - the case's own point; true when its failure is a known TODO. */
 /* cpu_speed_report - each used CPU's probe: host_cpu_ns.N rows, one YAML line. */
 static void cpu_speed_report(struct case_ctx *c, const struct case_run *cr)
 {
@@ -923,21 +1007,24 @@ static void cpu_speed_report(struct case_ctx *c, const struct case_run *cr)
 		tap_yaml_str(c->tap, "host_cpu_ns", list);
 }
 
+/* case_report - the case's own point; true when an expectation covers its failure. */
 static bool case_report(struct case_ctx *c, const struct vmm_vcpu_info *info,
 			const struct case_run *cr, const struct knob_plan *plan,
 			struct stats_snap *snaps)
 {
 	const struct vm_run_result *res = &cr->res;
 	bool ok = res->outcome == VM_DONE && !c->failed;
-	const char *todo = ok ? NULL : scenario_expect(c->env->c->sc, c->gt, "case", c->env->host);
+	const char *directive, *why = c->failed ? c->why : res->why;
+	char reason[512];
+	const struct expect *e = point_expect(c, "case", ok, &directive, reason, sizeof(reason));
+	bool todo = e && !ok;		/* a failure the expectation covers */
 
 	if (ok)
-		tap_result(c->tap, true, NULL, NULL, "%s ran to completion", c->label);
+		tap_result(c->tap, true, directive, reason, "%s ran to completion", c->label);
 	else
-		tap_result(c->tap, false, todo ? "TODO" : NULL, todo, "%s %s", c->label,
-			   c->failed ? c->why : res->why);
-	row(c, -1, "case", "outcome", -1, ok, "pass", NAN, ok ? NULL : c->failed ? c->why : res->why);
-	tally(c, "case", ok || todo, false, c->failed ? c->why : res->why);
+		tap_result(c->tap, false, directive, reason, "%s %s", c->label, why);
+	row(c, -1, "case", "outcome", -1, ok, check_unit(e, ok), NAN, ok ? NULL : why);
+	tally(c, "case", ok || todo, false, why);
 	tap_yaml_begin(c->tap);
 	tap_yaml_str(c->tap, "outcome", c->failed && res->outcome == VM_DONE ? "failed" :
 		     vm_outcome_name(res->outcome));
@@ -971,7 +1058,7 @@ static bool case_report(struct case_ctx *c, const struct vmm_vcpu_info *info,
 	}
 	if (c->mp)
 		c->mp->ok = (ok || todo) && !c->failed_checks;
-	return todo != NULL;
+	return todo;
 }
 
 /* ksm_series - the counters over the merge, as ksm-CASE.csv in the results. */
@@ -1060,7 +1147,6 @@ static void case_label(struct case_ctx *c)
 	const struct sc_case *sc = c->env->c;
 	size_t l;
 
-	snprintf(c->gt, sizeof(c->gt), "%s:%s", sc->test->guest, sc->test->test);
 	sc_case_label(sc, c->label, sizeof(c->label));
 	l = strlen(c->label);
 	if (sc->sc->repeats > 1)

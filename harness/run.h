@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "expect.h"
 #include "host.h"
 #include "knob.h"
 #include "mem_report.h"
@@ -31,6 +32,7 @@ struct run_totals {
 	struct run_figure figures[1024];
 	struct oc_table oc;		/* the cases run under the overcommit knob */
 	struct mem_table mem;		/* the memory guest's cases */
+	struct expect_uses exp;		/* what the expectations did */
 };
 
 /* What a case runs in: where its results go and what it is judged against. */
@@ -39,10 +41,17 @@ struct case_env {
 	struct results *res;		/* NULL: no results directory */
 	const struct sc_case *c;
 	const struct host_info *host;
+	const struct expect_set *ex;	/* the run's expectations (NULL: none) */
 	struct run_totals *tot;
 	int repeat;			/* 0-based */
 	bool quiet;			/* warm-up: nothing reported */
 };
+
+/*
+ * run_expect - the expectation covering point @check of @env's case on
+ * this host: the scenario's own expect: list first, then the run's set.
+ */
+const struct expect *run_expect(const struct case_env *env, const char *check);
 
 /*
  * run_case - boot the VMs of @plan (one, or many at once for CPU overcommit)
@@ -64,6 +73,7 @@ struct runner_opts {
 	const char *results_base;	/* NULL: no results directory */
 	bool bench;
 	bool progress;			/* progress line on stderr */
+	const struct expect_set *ex;	/* known host behaviour (NULL: none) */
 };
 
 /* runner_run - every case of every scenario; exit status for kvmbench run. */

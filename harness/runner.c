@@ -186,13 +186,21 @@ static int case_config(const struct sc_case *c, struct knob_plan *plan, char *wh
 static void case_run(struct runner *rn, const struct sc_case *c, int pass)
 {
 	struct case_env env = { .tap = &rn->tap, .res = rn->have_res ? &rn->res : NULL,
-				.c = c, .host = rn->host, .tot = rn->tot };
+				.c = c, .host = rn->host, .ex = rn->o->ex, .tot = rn->tot };
+	const struct expect *e = run_expect(&env, "case");
 	const struct vmm_image *img;
 	static struct knob_plan plan;	/* a few KiB: not on the stack */
-	char why[256];
+	char why[512];
 	int i;
 
 	progress(rn, c);
+	/* What this host cannot run is not run: it may hang until the watchdog. */
+	if (e && e->verdict == EXPECT_SKIP) {
+		sc_case_label(c, why, sizeof(why));
+		expect_use(&rn->tot->exp, e, false, why);
+		case_skip(rn, c, expect_reason(e, why, sizeof(why)));
+		return;
+	}
 	img = runner_image(rn, c->test->guest, why, sizeof(why));
 	if (!img || case_config(c, &plan, why, sizeof(why))) {
 		case_skip(rn, c, why);
@@ -329,6 +337,35 @@ static int runner_results(struct runner *rn, struct scenario **sc, struct sc_cas
 	return 0;
 }
 
+/*
+ * expectations_report - what each expectation did, as TAP comments: one
+ * whose points all passed is no longer needed on this host.
+ */
+static void expectations_report(struct runner *rn)
+{
+	const struct expect_uses *u = &rn->tot->exp;
+	char name[200];
+	int i;
+
+	for (i = 0; i < u->n; i++) {
+		const struct expect_use *x = &u->u[i];
+
+		expect_name(x->e, name, sizeof(name));
+		if (!x->held)
+			tap_diag(&rn->tap, "expectation no longer needed on this host: %s (%s %s: passed in %d point%s, the first: %s)",
+				 expect_id(x->e), x->e->verdict == EXPECT_TODO ? "TODO" : "SKIP", x->e->check,
+				 x->passed, x->passed == 1 ? "" : "s", x->first_passed);
+		else
+			tap_diag(&rn->tap, "%s (%s %s): held in %d point%s, passed in %d", name,
+				 x->e->verdict == EXPECT_TODO ? "TODO" : "SKIP", x->e->check, x->held,
+				 x->held == 1 ? "" : "s", x->passed);
+	}
+	if (u->lost)
+		tap_diag(&rn->tap, "%d more expectations applied (not listed)", u->lost);
+	if (rn->have_res)
+		results_expectations(&rn->res, u);
+}
+
 static int runner_finish(struct runner *rn)
 {
 	char why[64];
@@ -337,6 +374,7 @@ static int runner_finish(struct runner *rn)
 		fprintf(stderr, "\r\033[K");
 	if (rn->o->bench)
 		run_print_figures(rn->out, rn->tot);
+	expectations_report(rn);
 	tap_diag(&rn->tap, "%d case%s, %d failed%s", rn->tot->cases, rn->tot->cases == 1 ? "" : "s",
 		 rn->tot->cases_failed, interrupted ? " (interrupted)" : "");
 	tap_plan_end(&rn->tap);

@@ -27,12 +27,11 @@
 #include "guests.h"
 #include "scenario.h"
 #include "yamlout.h"
+#include "ydoc.h"
 
 #define SC_FILE_MAX	(1 << 20)	/* a scenario is a page or two of YAML */
 #define SC_MAX_POINTS	(1 << 16)	/* raw matrix points we are willing to walk */
-#define SC_DIST_MAX	64		/* longest word we suggest a spelling for */
 #define SC_PARAM_NAME	32		/* struct kb_param.name */
-#define SC_GOT_MAX	40		/* chars of a bad value quoted back */
 
 enum {
 	K_NAME, K_DESCRIPTION, K_TESTS, K_VCPUS, K_MEMORY, K_REPEATS, K_WARMUP,
@@ -49,348 +48,24 @@ static const char *const sc_keys[SC_NR_KEYS] = {
 enum { T_SOCKETS, T_CORES, T_THREADS, SC_NR_TOPO_KEYS };
 static const char *const sc_topo_keys[SC_NR_TOPO_KEYS] = { "sockets", "cores", "threads" };
 
-enum { E_CHECK, E_WHEN, E_TODO, SC_NR_EXPECT_KEYS };
-static const char *const sc_expect_keys[SC_NR_EXPECT_KEYS] = { "check", "when", "todo" };
-
-enum { W_PAGING, W_VENDOR, W_MODEL, W_KERNEL, W_HOSTNAME, W_HYPERVISOR, SC_NR_WHEN_KEYS };
-static const char *const sc_when_keys[SC_NR_WHEN_KEYS] = {
-	"paging", "vendor", "model", "kernel", "hostname", "hypervisor",
-};
-
-/* What host_paging_mode() can return: a `when: paging:` glob must match one. */
-static const char *const sc_paging_modes[] = { "ept", "npt", "shadow-pvm", "shadow", "none" };
-
 #define ARRAY_SIZE(a)	(int)(sizeof(a) / sizeof((a)[0]))
 
 struct sc_parser {
+	struct ydoc y;
 	struct scenario *sc;
-	yaml_document_t doc;
-	yaml_node_t *root;
 	yaml_node_t *top[SC_NR_KEYS];	/* value of each top-level key, or NULL */
-	char *err;
-	size_t len;
 };
-
-/* --- errors and spelling ---------------------------------------------------- */
-
-static int sc_vfail(struct sc_parser *p, int line, int col, const char *fmt, va_list ap)
-{
-	int n = snprintf(p->err, p->len, "%s:%d:%d: ", p->sc->path, line, col);
-
-	if (n >= 0 && (size_t)n < p->len)
-		vsnprintf(p->err + n, p->len - n, fmt, ap);
-	return -EINVAL;
-}
-
-/* sc_fail - "PATH:LINE:COL: message" at the start of node @n; returns -EINVAL. */
-static int __attribute__((format(printf, 3, 4)))
-sc_fail(struct sc_parser *p, const yaml_node_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = sc_vfail(p, (int)n->start_mark.line + 1, (int)n->start_mark.column + 1, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-static int min3(int a, int b, int c)
-{
-	return a < b ? (a < c ? a : c) : (b < c ? b : c);
-}
-
-/*
- * sc_distance - optimal string alignment distance, case-insensitive:
- * insertions, deletions, substitutions and swaps of two neighbours ('tset'
- * for 'tests' is two edits, not three).
- */
-static int sc_distance(const char *a, const char *b)
-{
-	int la = strlen(a), lb = strlen(b), i, j;
-	int d[SC_DIST_MAX + 1][SC_DIST_MAX + 1];
-
-	if (la > SC_DIST_MAX || lb > SC_DIST_MAX)
-		return INT_MAX;
-	for (i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (i = 1; i <= la; i++) {
-		for (j = 1; j <= lb; j++) {
-			int cost = tolower((unsigned char)a[i - 1]) !=
-				   tolower((unsigned char)b[j - 1]);
-
-			d[i][j] = min3(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    d[i - 2][j - 2] + 1 < d[i][j])
-				d[i][j] = d[i - 2][j - 2] + 1;
-		}
-	}
-	return d[la][lb];
-}
-
-/*
- * sc_closest - the candidate nearest to @word, if near enough to be a typo:
- * one edit, plus one per four letters of the longer word.
- */
-static const char *sc_closest(const char *word, const char *const *cand, int n)
-{
-	const char *best = NULL;
-	int i, bd = INT_MAX, wl = strlen(word), limit;
-
-	for (i = 0; i < n; i++) {
-		int d = sc_distance(word, cand[i]);
-
-		if (d < bd) {
-			bd = d;
-			best = cand[i];
-		}
-	}
-	if (!best)
-		return NULL;
-	limit = 1 + ((int)strlen(best) > wl ? (int)strlen(best) : wl) / 4;
-	return bd <= limit ? best : NULL;
-}
-
-/* sc_join - "a, b, c" into @buf. */
-static char *sc_join(const char *const *s, int n, char *buf, size_t len)
-{
-	size_t off = 0;
-	int i;
-
-	buf[0] = 0;
-	for (i = 0; i < n && off < len; i++)
-		off += snprintf(buf + off, len - off, "%s%s", i ? ", " : "", s[i]);
-	return buf;
-}
-
-/* sc_hint - " (did you mean 'x'?)" when a candidate is close, else @otherwise. */
-static const char *sc_hint(const char *word, const char *const *cand, int n,
-			   const char *otherwise, char *buf, size_t len)
-{
-	const char *c = sc_closest(word, cand, n);
-
-	if (!c)
-		return otherwise;
-	snprintf(buf, len, " (did you mean '%s'?)", c);
-	return buf;
-}
-
-/* --- nodes ------------------------------------------------------------------ */
-
-static yaml_node_t *sc_node(struct sc_parser *p, int index)
-{
-	return yaml_document_get_node(&p->doc, index);
-}
-
-static const char *sc_value(const yaml_node_t *n)
-{
-	return (const char *)n->data.scalar.value;
-}
-
-/* sc_null - an empty plain scalar: the key was written with no value. */
-static bool sc_null(const yaml_node_t *n)
-{
-	return n->type == YAML_SCALAR_NODE && !n->data.scalar.length &&
-	       n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-}
-
-/* sc_got - how node @n reads in "expected X, got Y". */
-static const char *sc_got(const yaml_node_t *n, char *buf, size_t len)
-{
-	if (n->type == YAML_MAPPING_NODE)
-		return "a map";
-	if (n->type == YAML_SEQUENCE_NODE)
-		return "a list";
-	if (sc_null(n))
-		return "nothing";
-	snprintf(buf, len, "'%.*s%s'", SC_GOT_MAX, sc_value(n),
-		 n->data.scalar.length > SC_GOT_MAX ? "..." : "");
-	return buf;
-}
-
-static int sc_expected(struct sc_parser *p, const yaml_node_t *n, const char *what,
-		       const char *expected)
-{
-	char got[SC_GOT_MAX + 8];
-
-	return sc_fail(p, n, "%s: expected %s, got %s", what, expected,
-		       sc_got(n, got, sizeof(got)));
-}
-
-static int sc_count(const yaml_node_t *n)
-{
-	if (n->type == YAML_MAPPING_NODE)
-		return n->data.mapping.pairs.top - n->data.mapping.pairs.start;
-	return n->data.sequence.items.top - n->data.sequence.items.start;
-}
-
-static yaml_node_t *sc_item(struct sc_parser *p, const yaml_node_t *seq, int i)
-{
-	return sc_node(p, seq->data.sequence.items.start[i]);
-}
-
-static yaml_node_pair_t *sc_pair(const yaml_node_t *map, int i)
-{
-	return &map->data.mapping.pairs.start[i];
-}
-
-/*
- * sc_list - @n must be a list of at most @max items ("WHAT: too many
- * NOUN"); @expected names the whole list in a type error.
- */
-static int sc_list(struct sc_parser *p, const yaml_node_t *n, const char *what,
-		   const char *expected, const char *noun, int max)
-{
-	if (n->type != YAML_SEQUENCE_NODE)
-		return sc_expected(p, n, what, expected);
-	if (sc_count(n) > max)
-		return sc_fail(p, n, "%s: too many %s (at most %d)", what, noun, max);
-	return 0;
-}
-
-/* sc_str - copy scalar @n, shorter than @max, to @out. */
-static int sc_str(struct sc_parser *p, const yaml_node_t *n, const char *what,
-		  const char *expected, char *out, size_t max)
-{
-	if (n->type != YAML_SCALAR_NODE)
-		return sc_expected(p, n, what, expected);
-	if (strlen(sc_value(n)) != n->data.scalar.length)
-		return sc_fail(p, n, "%s: NUL character in the value", what);
-	if (n->data.scalar.length >= max)
-		return sc_fail(p, n, "%s: too long (at most %zu chars)", what, max - 1);
-	memcpy(out, sc_value(n), n->data.scalar.length + 1);
-	return 0;
-}
-
-/* sc_key - the text of a map key, which must be a scalar. */
-static int sc_key(struct sc_parser *p, const yaml_node_t *k, const char *what,
-		  const char **key)
-{
-	char got[SC_GOT_MAX + 8];
-
-	if (k->type != YAML_SCALAR_NODE || strlen(sc_value(k)) != k->data.scalar.length)
-		return sc_fail(p, k, "%s%sexpected a plain key, got %s", what ? what : "",
-			       what ? ": " : "", sc_got(k, got, sizeof(got)));
-	*key = sc_value(k);
-	return 0;
-}
-
-static int sc_dup(struct sc_parser *p, const yaml_node_t *k, const yaml_node_t *first,
-		  const char *what)
-{
-	return sc_fail(p, k, "%s%sduplicate key '%s' (first at line %d)", what ? what : "",
-		       what ? ": " : "", sc_value(k), (int)first->start_mark.line + 1);
-}
-
-/*
- * sc_map_keys - @n is a map whose keys all come from @keys (unknown ones
- * are named with the closest valid key); @val[i] gets the value of key i,
- * @at[i] the key node itself (both NULL when absent).  @what prefixes the
- * messages of nested maps.
- */
-static int sc_map_keys(struct sc_parser *p, const yaml_node_t *n, const char *what,
-		       const char *const *keys, int nkeys, yaml_node_t **val, yaml_node_t **at)
-{
-	char hint[SC_DIST_MAX + 32], list[224], all[256];
-	const char *key = NULL;
-	int i, k, r;
-
-	for (k = 0; k < nkeys; k++)
-		val[k] = at[k] = NULL;
-	for (i = 0; i < sc_count(n); i++) {
-		yaml_node_t *kn = sc_node(p, sc_pair(n, i)->key);
-
-		r = sc_key(p, kn, what, &key);
-		if (r)
-			return r;
-		for (k = 0; k < nkeys && strcmp(key, keys[k]); k++)
-			;
-		if (k == nkeys) {
-			snprintf(all, sizeof(all), " (expected one of %s)",
-				 sc_join(keys, nkeys, list, sizeof(list)));
-			return sc_fail(p, kn, "%s%sunknown key '%s'%s", what ? what : "",
-				       what ? ": " : "", key,
-				       sc_hint(key, keys, nkeys, all, hint, sizeof(hint)));
-		}
-		if (at[k])
-			return sc_dup(p, kn, at[k], what);
-		at[k] = kn;
-		val[k] = sc_node(p, sc_pair(n, i)->value);
-	}
-	return 0;
-}
-
-/*
- * sc_map - @n must be a map of at most @max entries with distinct plain
- * keys (the count is checked first: the duplicate scan is quadratic).
- */
-static int sc_map(struct sc_parser *p, const yaml_node_t *n, const char *what,
-		  const char *expected, const char *noun, int max)
-{
-	const char *key = NULL;
-	int i, j, r;
-
-	if (n->type != YAML_MAPPING_NODE)
-		return sc_expected(p, n, what, expected);
-	if (sc_count(n) > max)
-		return sc_fail(p, n, "%s: too many %s (at most %d)", what, noun, max);
-	for (i = 0; i < sc_count(n); i++) {
-		yaml_node_t *kn = sc_node(p, sc_pair(n, i)->key);
-
-		r = sc_key(p, kn, what, &key);
-		if (r)
-			return r;
-		for (j = 0; j < i; j++) {
-			yaml_node_t *prev = sc_node(p, sc_pair(n, j)->key);
-
-			if (!strcmp(sc_value(prev), key))
-				return sc_dup(p, kn, prev, what);
-		}
-	}
-	return 0;
-}
-
-/* --- scalars ---------------------------------------------------------------- */
-
-/* sc_parse_long - a whole base-10 integer, no blanks: 0 or -EINVAL. */
-static int sc_parse_long(const char *s, long *v)
-{
-	char *end;
-
-	if (!isdigit((unsigned char)s[0]) && !(s[0] == '-' && isdigit((unsigned char)s[1])))
-		return -EINVAL;
-	errno = 0;
-	*v = strtol(s, &end, 10);
-	return *end || errno ? -EINVAL : 0;
-}
-
-static int sc_int(struct sc_parser *p, const yaml_node_t *n, const char *what,
-		  const char *noun, long lo, long hi, int *out)
-{
-	char expected[64];
-	long v;
-
-	if (n->type == YAML_SCALAR_NODE && !sc_parse_long(sc_value(n), &v) &&
-	    v >= lo && v <= hi) {
-		*out = v;
-		return 0;
-	}
-	snprintf(expected, sizeof(expected), "%s in %ld..%ld", noun, lo, hi);
-	return sc_expected(p, n, what, expected);
-}
 
 static int sc_seconds(struct sc_parser *p, const yaml_node_t *n, double *out)
 {
-	const char *s = n->type == YAML_SCALAR_NODE ? sc_value(n) : "";
+	const char *s = n->type == YAML_SCALAR_NODE ? yd_value(n) : "";
 	char *end;
 	double v;
 
 	v = strtod(s, &end);
 	if (n->type != YAML_SCALAR_NODE || !isdigit((unsigned char)s[0]) || *end ||
 	    !isfinite(v) || v < 0.1 || v > 86400)
-		return sc_expected(p, n, "timeout", "seconds in 0.1..86400");
+		return yd_expected(&p->y, n, "timeout", "seconds in 0.1..86400");
 	*out = v;
 	return 0;
 }
@@ -422,15 +97,15 @@ static int sc_param_value(struct sc_parser *p, const yaml_node_t *n, const char 
 	char *end;
 	int r;
 
-	if (sc_null(n))
-		return sc_expected(p, n, what, "an integer or a string");
-	r = sc_str(p, n, what, "an integer or a string", out, KNOB_VALUE_MAX);
+	if (yd_null(n))
+		return yd_expected(&p->y, n, what, "an integer or a string");
+	r = yd_str(&p->y, n, what, "an integer or a string", out, KNOB_VALUE_MAX);
 	if (r)
 		return r;
 	errno = 0;
 	strtoll(out, &end, 0);
 	if (out[0] && !*end && errno == ERANGE)
-		return sc_fail(p, n, "%s: '%s' is out of the 64-bit integer range", what, out);
+		return yd_fail(&p->y, n, "%s: '%s' is out of the 64-bit integer range", what, out);
 	return 0;
 }
 
@@ -501,9 +176,9 @@ static int sc_add_test(struct sc_parser *p, const yaml_node_t *n, const char *gu
 
 	for (i = 0; i < sc->nr_tests; i++)
 		if (!strcmp(sc->tests[i].guest, guest) && !strcmp(sc->tests[i].test, test))
-			return sc_fail(p, n, "tests: '%s:%s' is listed twice", guest, test);
+			return yd_fail(&p->y, n, "tests: '%s:%s' is listed twice", guest, test);
 	if (sc->nr_tests == SC_MAX_TESTS)
-		return sc_fail(p, n, "tests: too many tests (at most %d, counting each test of a guest)",
+		return yd_fail(&p->y, n, "tests: too many tests (at most %d, counting each test of a guest)",
 			       SC_MAX_TESTS);
 	t = &sc->tests[sc->nr_tests++];
 	snprintf(t->guest, sizeof(t->guest), "%s", guest);
@@ -520,8 +195,8 @@ static int sc_unknown_guest(struct sc_parser *p, const yaml_node_t *n, const cha
 
 	for (i = 0; i < nr; i++)
 		cand[i] = names[i];
-	return sc_fail(p, n, "tests: unknown guest '%s'%s", guest,
-		       sc_hint(guest, cand, nr, " (`kvmbench list` shows the guests)",
+	return yd_fail(&p->y, n, "tests: unknown guest '%s'%s", guest,
+		       yd_hint(guest, cand, nr, " (`kvmbench list` shows the guests)",
 			       hint, sizeof(hint)));
 }
 
@@ -535,8 +210,8 @@ static int sc_unknown_test(struct sc_parser *p, const yaml_node_t *n,
 	for (i = 0; i < img->nr_tests; i++)
 		cand[i] = img->tests[i].name;
 	snprintf(other, sizeof(other), " (`kvmbench list %s` shows its tests)", guest);
-	return sc_fail(p, n, "tests: guest '%s' has no test '%s'%s", guest, test,
-		       sc_hint(test, cand, img->nr_tests, other, hint, sizeof(hint)));
+	return yd_fail(&p->y, n, "tests: guest '%s' has no test '%s'%s", guest, test,
+		       yd_hint(test, cand, img->nr_tests, other, hint, sizeof(hint)));
 }
 
 /* sc_add_tests_of - GUEST:TEST once, or GUEST as each of its tests in image order. */
@@ -551,7 +226,7 @@ static int sc_add_tests_of(struct sc_parser *p, const yaml_node_t *n, struct vmm
 		return sc_add_test(p, n, guest, test);
 	}
 	if (!img->nr_tests)
-		return sc_fail(p, n, "tests: guest '%s' has no tests", guest);
+		return yd_fail(&p->y, n, "tests: guest '%s' has no tests", guest);
 	for (i = 0; i < img->nr_tests && !r; i++)
 		r = sc_add_test(p, n, guest, img->tests[i].name);
 	return r;
@@ -562,16 +237,16 @@ static int sc_parse_test(struct sc_parser *p, const yaml_node_t *n, struct vmm_i
 	char spec[128], guest[GUEST_NAME_MAX], test[KB_TEST_NAME_MAX], why[VMM_ERR_MAX];
 	int r;
 
-	r = sc_str(p, n, "tests", "GUEST or GUEST:TEST", spec, sizeof(spec));
+	r = yd_str(&p->y, n, "tests", "GUEST or GUEST:TEST", spec, sizeof(spec));
 	if (r)
 		return r;
 	if (!sc_split_test(spec, guest, test))
-		return sc_fail(p, n, "tests: bad test '%s' (expected GUEST or GUEST:TEST)", spec);
+		return yd_fail(&p->y, n, "tests: bad test '%s' (expected GUEST or GUEST:TEST)", spec);
 	r = guest_load(guest, img, why, sizeof(why));
 	if (r == -ENOENT)
 		return sc_unknown_guest(p, n, guest);
 	if (r)
-		return sc_fail(p, n, "tests: guest '%s': %s", guest, why);
+		return yd_fail(&p->y, n, "tests: guest '%s': %s", guest, why);
 	r = sc_add_tests_of(p, n, img, guest, test);
 	image_free(img);
 	return r;
@@ -583,17 +258,17 @@ static int sc_parse_tests(struct sc_parser *p, const yaml_node_t *n)
 	int i, r;
 
 	if (!n)
-		return sc_fail(p, p->root, "missing key 'tests' (a list of GUEST or GUEST:TEST)");
-	r = sc_list(p, n, "tests", "a list of GUEST or GUEST:TEST", "tests", SC_MAX_TESTS);
+		return yd_fail(&p->y, p->y.root, "missing key 'tests' (a list of GUEST or GUEST:TEST)");
+	r = yd_list(&p->y, n, "tests", "a list of GUEST or GUEST:TEST", "tests", SC_MAX_TESTS);
 	if (r)
 		return r;
-	if (!sc_count(n))
-		return sc_fail(p, n, "tests: expected at least one GUEST or GUEST:TEST");
+	if (!yd_count(n))
+		return yd_fail(&p->y, n, "tests: expected at least one GUEST or GUEST:TEST");
 	img = calloc(1, sizeof(*img));	/* 20 KiB: keep it off the stack */
 	if (!img)
 		return -ENOMEM;
-	for (i = 0, r = 0; i < sc_count(n) && !r; i++)
-		r = sc_parse_test(p, sc_item(p, n, i), img);
+	for (i = 0, r = 0; i < yd_count(n) && !r; i++)
+		r = sc_parse_test(p, yd_item(&p->y, n, i), img);
 	free(img);
 	return r;
 }
@@ -630,15 +305,15 @@ static int sc_parse_name(struct sc_parser *p, const yaml_node_t *n)
 	if (!n) {
 		sc_default_name(sc);
 		if (!sc_name_ok(sc->name))
-			return sc_fail(p, p->root,
+			return yd_fail(&p->y, p->y.root,
 				       "name: the file name gives '%s', not %s; set 'name:'",
 				       sc->name, expected);
 		return 0;
 	}
 	if (n->type != YAML_SCALAR_NODE || n->data.scalar.length >= sizeof(sc->name) ||
-	    !sc_name_ok(sc_value(n)))
-		return sc_expected(p, n, "name", expected);
-	strcpy(sc->name, sc_value(n));
+	    !sc_name_ok(yd_value(n)))
+		return yd_expected(&p->y, n, "name", expected);
+	strcpy(sc->name, yd_value(n));
 	return 0;
 }
 
@@ -649,14 +324,14 @@ static int sc_parse_numbers(struct sc_parser *p)
 	int r = 0;
 
 	if (top[K_VCPUS])
-		r = sc_int(p, top[K_VCPUS], "vcpus", "an integer", 1, KB_MAX_VCPUS, &sc->vcpus);
+		r = yd_int(&p->y, top[K_VCPUS], "vcpus", "an integer", 1, KB_MAX_VCPUS, &sc->vcpus);
 	if (!r && top[K_MEMORY])
-		r = sc_int(p, top[K_MEMORY], "memory", "MiB", 8, KB_RAM_MAX >> 20,
+		r = yd_int(&p->y, top[K_MEMORY], "memory", "MiB", 8, KB_RAM_MAX >> 20,
 			   &sc->memory_mb);
 	if (!r && top[K_REPEATS])
-		r = sc_int(p, top[K_REPEATS], "repeats", "an integer", 1, 1000, &sc->repeats);
+		r = yd_int(&p->y, top[K_REPEATS], "repeats", "an integer", 1, 1000, &sc->repeats);
 	if (!r && top[K_WARMUP])
-		r = sc_int(p, top[K_WARMUP], "warmup", "an integer", 0, 100, &sc->warmup);
+		r = yd_int(&p->y, top[K_WARMUP], "warmup", "an integer", 0, 100, &sc->warmup);
 	if (!r && top[K_TIMEOUT])
 		r = sc_seconds(p, top[K_TIMEOUT], &sc->timeout_s);
 	return r;
@@ -681,20 +356,20 @@ static int sc_parse_counters(struct sc_parser *p, const yaml_node_t *n)
 
 	snprintf(expected, sizeof(expected), "a counter name ([A-Za-z0-9_.:=@-]+, < %d chars)",
 		 SC_NAME_MAX);
-	r = sc_list(p, n, "counters", "a list of counter names", "counters", SC_MAX_COUNTERS);
-	for (i = 0; !r && i < sc_count(n); i++) {
-		yaml_node_t *it = sc_item(p, n, i);
+	r = yd_list(&p->y, n, "counters", "a list of counter names", "counters", SC_MAX_COUNTERS);
+	for (i = 0; !r && i < yd_count(n); i++) {
+		yaml_node_t *it = yd_item(&p->y, n, i);
 
 		c = sc->counters[sc->nr_counters];
 		if (it->type != YAML_SCALAR_NODE || it->data.scalar.length >= SC_NAME_MAX ||
-		    !sc_counter_name_ok(sc_value(it)))
-			return sc_expected(p, it, "counters", expected);
-		strcpy(c, sc_value(it));
+		    !sc_counter_name_ok(yd_value(it)))
+			return yd_expected(&p->y, it, "counters", expected);
+		strcpy(c, yd_value(it));
 		sc->counter_pos[sc->nr_counters].line = it->start_mark.line + 1;
 		sc->counter_pos[sc->nr_counters].col = it->start_mark.column + 1;
 		for (j = 0; j < sc->nr_counters; j++)
 			if (!strcmp(sc->counters[j], c))
-				return sc_fail(p, it, "counters: '%s' is listed twice", c);
+				return yd_fail(&p->y, it, "counters: '%s' is listed twice", c);
 		sc->nr_counters++;
 	}
 	return r;
@@ -708,17 +383,17 @@ static int sc_parse_params(struct sc_parser *p, const yaml_node_t *n)
 	char what[SC_PARAM_NAME + 8], value[KNOB_VALUE_MAX];
 	int i, r;
 
-	r = sc_map(p, n, "params", "a map of NAME: value", "parameters", KB_MAX_PARAMS);
-	for (i = 0; !r && i < sc_count(n); i++) {
-		yaml_node_t *k = sc_node(p, sc_pair(n, i)->key);
+	r = yd_map(&p->y, n, "params", "a map of NAME: value", "parameters", KB_MAX_PARAMS);
+	for (i = 0; !r && i < yd_count(n); i++) {
+		yaml_node_t *k = yd_node(&p->y, yd_pair(n, i)->key);
 
-		if (!sc_param_name_ok(sc_value(k)))
-			return sc_fail(p, k, "params: bad name '%.*s' (expected 1..%d chars of [a-z0-9_])",
-				       SC_GOT_MAX, sc_value(k), SC_PARAM_NAME - 1);
-		snprintf(what, sizeof(what), "params.%s", sc_value(k));
-		r = sc_param_value(p, sc_node(p, sc_pair(n, i)->value), what, value);
+		if (!sc_param_name_ok(yd_value(k)))
+			return yd_fail(&p->y, k, "params: bad name '%.*s' (expected 1..%d chars of [a-z0-9_])",
+				       YD_GOT_MAX, yd_value(k), SC_PARAM_NAME - 1);
+		snprintf(what, sizeof(what), "params.%s", yd_value(k));
+		r = sc_param_value(p, yd_node(&p->y, yd_pair(n, i)->value), what, value);
 		if (!r)
-			sc_setting_init(&sc->params[sc->nr_params++], sc_value(k), value, k);
+			sc_setting_init(&sc->params[sc->nr_params++], yd_value(k), value, k);
 	}
 	return r;
 }
@@ -745,12 +420,12 @@ static bool sc_is_vm_size(const char *name)
 static int sc_unknown_knob(struct sc_parser *p, const yaml_node_t *k)
 {
 	const char *cand[64];
-	char hint[SC_DIST_MAX + 32], all[512], list[448];
+	char hint[YD_DIST_MAX + 32], all[512], list[448];
 	int n = sc_knob_names(cand, ARRAY_SIZE(cand));
 
-	snprintf(all, sizeof(all), " (expected one of %s)", sc_join(cand, n, list, sizeof(list)));
-	return sc_fail(p, k, "knobs: unknown knob '%s'%s", sc_value(k),
-		       sc_hint(sc_value(k), cand, n, all, hint, sizeof(hint)));
+	snprintf(all, sizeof(all), " (expected one of %s)", yd_join(cand, n, list, sizeof(list)));
+	return yd_fail(&p->y, k, "knobs: unknown knob '%s'%s", yd_value(k),
+		       yd_hint(yd_value(k), cand, n, all, hint, sizeof(hint)));
 }
 
 /*
@@ -768,12 +443,12 @@ static int sc_topology_map(struct sc_parser *p, const yaml_node_t *n, const char
 	int v[SC_NR_TOPO_KEYS], i, r;
 	char key[SC_NAME_MAX + 16];
 
-	r = sc_map_keys(p, n, what, sc_topo_keys, SC_NR_TOPO_KEYS, val, at);
+	r = yd_map_keys(&p->y, n, what, sc_topo_keys, SC_NR_TOPO_KEYS, val, at);
 	for (i = 0; !r && i < SC_NR_TOPO_KEYS; i++) {
 		v[i] = 1;
 		snprintf(key, sizeof(key), "%s.%s", what, sc_topo_keys[i]);
 		if (val[i])
-			r = sc_int(p, val[i], key, "an integer", 1, 255, &v[i]);
+			r = yd_int(&p->y, val[i], key, "an integer", 1, 255, &v[i]);
 	}
 	if (!r)
 		snprintf(out, KNOB_VALUE_MAX, "%dx%dx%d", v[T_SOCKETS], v[T_CORES], v[T_THREADS]);
@@ -789,15 +464,15 @@ static int sc_knob_value(struct sc_parser *p, const yaml_node_t *n, const struct
 
 	if (n->type == YAML_MAPPING_NODE && !strcmp(k->name, "topology"))
 		return sc_topology_map(p, n, what, out);
-	r = sc_str(p, n, what, "a value", out, KNOB_VALUE_MAX);
+	r = yd_str(&p->y, n, what, "a value", out, KNOB_VALUE_MAX);
 	if (r)
 		return r;
 	why[0] = 0;
 	if (knob_value_ok(k, out, why, sizeof(why)))
-		return sc_fail(p, n, "%s: %s", section, why[0] ? why : "bad value");
+		return yd_fail(&p->y, n, "%s: %s", section, why[0] ? why : "bad value");
 	/* The case reads these as ints: make sure they are plain ones. */
-	if (sc_is_vm_size(k->name) && sc_parse_long(out, &v))
-		return sc_expected(p, n, what, "an integer");
+	if (sc_is_vm_size(k->name) && yd_parse_long(out, &v))
+		return yd_expected(&p->y, n, what, "an integer");
 	return 0;
 }
 
@@ -808,18 +483,18 @@ static int sc_parse_knobs(struct sc_parser *p, const yaml_node_t *n)
 	const struct knob *kb;
 	int i, r;
 
-	r = sc_map(p, n, "knobs", "a map of KNOB: value", "knobs", SC_MAX_SETTINGS);
-	for (i = 0; !r && i < sc_count(n); i++) {
-		yaml_node_t *k = sc_node(p, sc_pair(n, i)->key);
+	r = yd_map(&p->y, n, "knobs", "a map of KNOB: value", "knobs", SC_MAX_SETTINGS);
+	for (i = 0; !r && i < yd_count(n); i++) {
+		yaml_node_t *k = yd_node(&p->y, yd_pair(n, i)->key);
 
-		kb = knob_find(sc_value(k));
-		if (!kb || strlen(sc_value(k)) >= SC_NAME_MAX)
+		kb = knob_find(yd_value(k));
+		if (!kb || strlen(yd_value(k)) >= SC_NAME_MAX)
 			return sc_unknown_knob(p, k);
 		if (sc_is_vm_size(kb->name))
-			return sc_fail(p, k, "knobs: set '%s' with the top-level key, not in knobs",
+			return yd_fail(&p->y, k, "knobs: set '%s' with the top-level key, not in knobs",
 				       kb->name);
 		snprintf(what, sizeof(what), "knobs.%s", kb->name);
-		r = sc_knob_value(p, sc_node(p, sc_pair(n, i)->value), kb, "knobs", what, value);
+		r = sc_knob_value(p, yd_node(&p->y, yd_pair(n, i)->value), kb, "knobs", what, value);
 		if (!r)
 			sc_setting_init(&sc->knobs[sc->nr_knobs++], kb->name, value, k);
 	}
@@ -839,10 +514,10 @@ static int sc_parse_top_knob(struct sc_parser *p, const yaml_node_t *n, const ch
 	int r;
 
 	if (fixed)
-		return sc_fail(p, n, "%s: also set in knobs (line %d): set it in one place", name,
+		return yd_fail(&p->y, n, "%s: also set in knobs (line %d): set it in one place", name,
 			       fixed->pos.line);
 	if (sc->nr_knobs == SC_MAX_SETTINGS)
-		return sc_fail(p, n, "%s: too many knobs (at most %d)", name, SC_MAX_SETTINGS);
+		return yd_fail(&p->y, n, "%s: too many knobs (at most %d)", name, SC_MAX_SETTINGS);
 	r = sc_knob_value(p, n, knob_find(name), name, name, value);
 	if (!r)
 		sc_setting_init(&sc->knobs[sc->nr_knobs++], name, value, n);
@@ -853,8 +528,8 @@ static int sc_parse_top_knob(struct sc_parser *p, const yaml_node_t *n, const ch
 
 static int sc_unknown_axis(struct sc_parser *p, const yaml_node_t *k)
 {
-	const char *cand[65], *dot = strchr(sc_value(k), '.');
-	char hint[SC_DIST_MAX + 32], param[SC_DIST_MAX];
+	const char *cand[65], *dot = strchr(yd_value(k), '.');
+	char hint[YD_DIST_MAX + 32], param[YD_DIST_MAX];
 	int n = sc_knob_names(cand, 64);
 
 	/* "param.samples" is a typo of "params.samples", not of a knob. */
@@ -862,8 +537,8 @@ static int sc_unknown_axis(struct sc_parser *p, const yaml_node_t *k)
 		snprintf(param, sizeof(param), "params%s", dot);
 		cand[n++] = param;
 	}
-	return sc_fail(p, k, "matrix: unknown axis '%s'%s", sc_value(k),
-		       sc_hint(sc_value(k), cand, n, " (expected a knob or params.NAME)",
+	return yd_fail(&p->y, k, "matrix: unknown axis '%s'%s", yd_value(k),
+		       yd_hint(yd_value(k), cand, n, " (expected a knob or params.NAME)",
 			       hint, sizeof(hint)));
 }
 
@@ -871,12 +546,12 @@ static int sc_unknown_axis(struct sc_parser *p, const yaml_node_t *k)
 static int sc_axis_name(struct sc_parser *p, const yaml_node_t *k, struct sc_axis *ax)
 {
 	struct scenario *sc = p->sc;
-	const char *name = sc_value(k);
+	const char *name = yd_value(k);
 	struct sc_setting *fixed;
 
 	if (!strncmp(name, "params.", 7)) {
 		if (!sc_param_name_ok(name + 7))
-			return sc_fail(p, k, "matrix: bad axis '%s' (expected params.NAME, NAME 1..%d chars of [a-z0-9_])",
+			return yd_fail(&p->y, k, "matrix: bad axis '%s' (expected params.NAME, NAME 1..%d chars of [a-z0-9_])",
 				       name, SC_PARAM_NAME - 1);
 		ax->is_param = true;
 	} else if (!knob_find(name) || strlen(name) >= SC_NAME_MAX) {
@@ -884,7 +559,7 @@ static int sc_axis_name(struct sc_parser *p, const yaml_node_t *k, struct sc_axi
 	}
 	fixed = sc_setting_find(sc->knobs, sc->nr_knobs, name);
 	if (fixed)
-		return sc_fail(p, k, "matrix: knob '%s' is also fixed in knobs (line %d): set it in one place",
+		return yd_fail(&p->y, k, "matrix: knob '%s' is also fixed in knobs (line %d): set it in one place",
 			       name, fixed->pos.line);
 	snprintf(ax->name, sizeof(ax->name), "%s", name);
 	ax->pos.line = k->start_mark.line + 1;
@@ -901,7 +576,7 @@ static int sc_axis_value(struct sc_parser *p, const yaml_node_t *v, struct sc_ax
 
 	if (v->type != YAML_SCALAR_NODE && (ax->is_param || strcmp(ax->name, "topology") ||
 					    v->type != YAML_MAPPING_NODE))
-		return sc_expected(p, v, what, "a scalar value");
+		return yd_expected(&p->y, v, what, "a scalar value");
 	if (ax->is_param)
 		r = sc_param_value(p, v, what, value);
 	else
@@ -910,7 +585,7 @@ static int sc_axis_value(struct sc_parser *p, const yaml_node_t *v, struct sc_ax
 		return r;
 	for (prev = ax->values; prev < ax->values + ax->nr_values; prev++)
 		if (!strcmp(prev->value, value))
-			return sc_fail(p, v, "%s: duplicate value '%s' (first at line %d)",
+			return yd_fail(&p->y, v, "%s: duplicate value '%s' (first at line %d)",
 				       what, value, prev->pos.line);
 	sc_setting_init(&ax->values[ax->nr_values++], ax->name, value, v);
 	return 0;
@@ -918,7 +593,7 @@ static int sc_axis_value(struct sc_parser *p, const yaml_node_t *v, struct sc_ax
 
 static int sc_parse_axis(struct sc_parser *p, const yaml_node_pair_t *pair, struct sc_axis *ax)
 {
-	yaml_node_t *k = sc_node(p, pair->key), *v = sc_node(p, pair->value);
+	yaml_node_t *k = yd_node(&p->y, pair->key), *v = yd_node(&p->y, pair->value);
 	char what[SC_NAME_MAX + 8];
 	int i, r;
 
@@ -926,13 +601,13 @@ static int sc_parse_axis(struct sc_parser *p, const yaml_node_pair_t *pair, stru
 	if (r)
 		return r;
 	snprintf(what, sizeof(what), "matrix.%s", ax->name);
-	r = sc_list(p, v, what, "a list of values", "values", SC_MAX_VALUES);
+	r = yd_list(&p->y, v, what, "a list of values", "values", SC_MAX_VALUES);
 	if (r)
 		return r;
-	if (!sc_count(v))
-		return sc_fail(p, v, "%s: expected at least one value", what);
-	for (i = 0; i < sc_count(v) && !r; i++)
-		r = sc_axis_value(p, sc_item(p, v, i), ax, what);
+	if (!yd_count(v))
+		return yd_fail(&p->y, v, "%s: expected at least one value", what);
+	for (i = 0; i < yd_count(v) && !r; i++)
+		r = sc_axis_value(p, yd_item(&p->y, v, i), ax, what);
 	return r;
 }
 
@@ -951,10 +626,10 @@ static int sc_matrix_limits(struct sc_parser *p, const yaml_node_t *n)
 			knobs++;
 	}
 	if (params > KB_MAX_PARAMS)
-		return sc_fail(p, n, "matrix: too many guest parameters, counting params (at most %d)",
+		return yd_fail(&p->y, n, "matrix: too many guest parameters, counting params (at most %d)",
 			       KB_MAX_PARAMS);
 	if (knobs > SC_MAX_SETTINGS)
-		return sc_fail(p, n, "matrix: too many knobs, counting knobs (at most %d)",
+		return yd_fail(&p->y, n, "matrix: too many knobs, counting knobs (at most %d)",
 			       SC_MAX_SETTINGS);
 	return 0;
 }
@@ -964,9 +639,9 @@ static int sc_parse_matrix(struct sc_parser *p, const yaml_node_t *n)
 	struct scenario *sc = p->sc;
 	int i, r;
 
-	r = sc_map(p, n, "matrix", "a map of AXIS: [values]", "axes", SC_MAX_AXES);
-	for (i = 0; !r && i < sc_count(n); i++)
-		r = sc_parse_axis(p, sc_pair(n, i), &sc->axes[sc->nr_axes++]);
+	r = yd_map(&p->y, n, "matrix", "a map of AXIS: [values]", "axes", SC_MAX_AXES);
+	for (i = 0; !r && i < yd_count(n); i++)
+		r = sc_parse_axis(p, yd_pair(n, i), &sc->axes[sc->nr_axes++]);
 	return r ? r : sc_matrix_limits(p, n);
 }
 
@@ -996,31 +671,31 @@ static int sc_not_an_axis(struct sc_parser *p, const yaml_node_t *k)
 {
 	const struct scenario *sc = p->sc;
 	const char *cand[SC_MAX_AXES];
-	char hint[SC_DIST_MAX + 32], list[SC_MAX_AXES * SC_NAME_MAX], other[sizeof(list) + 16];
+	char hint[YD_DIST_MAX + 32], list[SC_MAX_AXES * SC_NAME_MAX], other[sizeof(list) + 16];
 	int i;
 
 	for (i = 0; i < sc->nr_axes; i++)
 		cand[i] = sc->axes[i].name;
 	if (sc->nr_axes)
 		snprintf(other, sizeof(other), " (axes: %s)",
-			 sc_join(cand, sc->nr_axes, list, sizeof(list)));
+			 yd_join(cand, sc->nr_axes, list, sizeof(list)));
 	else
 		snprintf(other, sizeof(other), " (there is no matrix)");
-	return sc_fail(p, k, "exclude: '%s' is not a matrix axis%s", sc_value(k),
-		       sc_hint(sc_value(k), cand, sc->nr_axes, other, hint, sizeof(hint)));
+	return yd_fail(&p->y, k, "exclude: '%s' is not a matrix axis%s", yd_value(k),
+		       yd_hint(yd_value(k), cand, sc->nr_axes, other, hint, sizeof(hint)));
 }
 
 static int sc_not_a_value(struct sc_parser *p, const yaml_node_t *v, const struct sc_axis *ax)
 {
 	const char *cand[SC_MAX_VALUES];
-	char list[SC_MAX_VALUES * (KNOB_VALUE_MAX + 2)], got[SC_GOT_MAX + 8];
+	char list[SC_MAX_VALUES * (KNOB_VALUE_MAX + 2)], got[YD_GOT_MAX + 8];
 	int i;
 
 	for (i = 0; i < ax->nr_values; i++)
 		cand[i] = ax->values[i].value;
-	return sc_fail(p, v, "exclude: %s is not a value of '%s' (values: %s)",
-		       sc_got(v, got, sizeof(got)), ax->name,
-		       sc_join(cand, ax->nr_values, list, sizeof(list)));
+	return yd_fail(&p->y, v, "exclude: %s is not a value of '%s' (values: %s)",
+		       yd_got(v, got, sizeof(got)), ax->name,
+		       yd_join(cand, ax->nr_values, list, sizeof(list)));
 }
 
 /* sc_exclude_test - `test: GLOB` in an exclude item: it must name a test of the scenario. */
@@ -1030,17 +705,17 @@ static int sc_exclude_test(struct sc_parser *p, const yaml_node_t *v, struct sc_
 	char gt[72];
 	int t;
 
-	if (v->type != YAML_SCALAR_NODE || !sc_value(v)[0] ||
-	    strlen(sc_value(v)) >= sizeof(ex->test))
-		return sc_fail(p, v, "exclude: test must be a glob on GUEST:TEST of at most %zu characters",
+	if (v->type != YAML_SCALAR_NODE || !yd_value(v)[0] ||
+	    strlen(yd_value(v)) >= sizeof(ex->test))
+		return yd_fail(&p->y, v, "exclude: test must be a glob on GUEST:TEST of at most %zu characters",
 			       sizeof(ex->test) - 1);
-	snprintf(ex->test, sizeof(ex->test), "%s", sc_value(v));
+	snprintf(ex->test, sizeof(ex->test), "%s", yd_value(v));
 	for (t = 0; t < sc->nr_tests; t++) {
 		snprintf(gt, sizeof(gt), "%s:%s", sc->tests[t].guest, sc->tests[t].test);
 		if (!fnmatch(ex->test, gt, 0))
 			return 0;
 	}
-	return sc_fail(p, v, "exclude: test '%s' matches none of the scenario's tests", ex->test);
+	return yd_fail(&p->y, v, "exclude: test '%s' matches none of the scenario's tests", ex->test);
 }
 
 static int sc_parse_exclude_item(struct sc_parser *p, const yaml_node_t *n, struct sc_exclude *ex)
@@ -1048,28 +723,28 @@ static int sc_parse_exclude_item(struct sc_parser *p, const yaml_node_t *n, stru
 	const struct scenario *sc = p->sc;
 	int i, a, r;
 
-	r = sc_map(p, n, "exclude", "a map of AXIS: value", "axes", SC_MAX_AXES);
+	r = yd_map(&p->y, n, "exclude", "a map of AXIS: value", "axes", SC_MAX_AXES);
 	if (r)
 		return r;
-	for (i = 0; i < sc_count(n); i++) {
-		yaml_node_t *k = sc_node(p, sc_pair(n, i)->key);
-		yaml_node_t *v = sc_node(p, sc_pair(n, i)->value);
+	for (i = 0; i < yd_count(n); i++) {
+		yaml_node_t *k = yd_node(&p->y, yd_pair(n, i)->key);
+		yaml_node_t *v = yd_node(&p->y, yd_pair(n, i)->value);
 
-		if (!strcmp(sc_value(k), "test")) {
+		if (!strcmp(yd_value(k), "test")) {
 			r = sc_exclude_test(p, v, ex);
 			if (r)
 				return r;
 			continue;
 		}
-		a = sc_axis_index(sc, sc_value(k));
+		a = sc_axis_index(sc, yd_value(k));
 		if (a < 0)
 			return sc_not_an_axis(p, k);
-		if (v->type != YAML_SCALAR_NODE || sc_value_index(&sc->axes[a], sc_value(v)) < 0)
+		if (v->type != YAML_SCALAR_NODE || sc_value_index(&sc->axes[a], yd_value(v)) < 0)
 			return sc_not_a_value(p, v, &sc->axes[a]);
-		sc_setting_init(&ex->set[ex->nr++], sc_value(k), sc_value(v), k);
+		sc_setting_init(&ex->set[ex->nr++], yd_value(k), yd_value(v), k);
 	}
 	if (!ex->nr)
-		return sc_fail(p, n, "exclude: expected at least one AXIS: value");
+		return yd_fail(&p->y, n, "exclude: expected at least one AXIS: value");
 	ex->pos.line = n->start_mark.line + 1;
 	ex->pos.col = n->start_mark.column + 1;
 	return 0;
@@ -1080,92 +755,23 @@ static int sc_parse_exclude(struct sc_parser *p, const yaml_node_t *n)
 	struct scenario *sc = p->sc;
 	int i, r;
 
-	r = sc_list(p, n, "exclude", "a list of {AXIS: value} maps", "items", SC_MAX_EXCLUDES);
-	for (i = 0; !r && i < sc_count(n); i++)
-		r = sc_parse_exclude_item(p, sc_item(p, n, i), &sc->excludes[sc->nr_excludes++]);
+	r = yd_list(&p->y, n, "exclude", "a list of {AXIS: value} maps", "items", SC_MAX_EXCLUDES);
+	for (i = 0; !r && i < yd_count(n); i++)
+		r = sc_parse_exclude_item(p, yd_item(&p->y, n, i), &sc->excludes[sc->nr_excludes++]);
 	return r;
 }
 
 /* --- expect ------------------------------------------------------------------- */
-
-/* sc_when_sane - a glob on a closed set of values must match one of them. */
-static int sc_when_sane(struct sc_parser *p, const yaml_node_t *v, int key, const char *glob)
-{
-	static const char *const tf[] = { "true", "false" };
-	char list[64];
-	int i;
-
-	if (key == W_PAGING) {
-		for (i = 0; i < ARRAY_SIZE(sc_paging_modes); i++)
-			if (!fnmatch(glob, sc_paging_modes[i], 0))
-				return 0;
-		return sc_fail(p, v, "when.paging: '%s' matches no paging mode (%s)", glob,
-			       sc_join(sc_paging_modes, ARRAY_SIZE(sc_paging_modes), list,
-				       sizeof(list)));
-	}
-	if (key == W_HYPERVISOR && fnmatch(glob, tf[0], 0) && fnmatch(glob, tf[1], 0))
-		return sc_fail(p, v, "when.hypervisor: expected true or false, got '%s'", glob);
-	return 0;
-}
-
-static int sc_parse_when(struct sc_parser *p, const yaml_node_t *n, struct sc_expect *e)
-{
-	yaml_node_t *val[SC_NR_WHEN_KEYS], *at[SC_NR_WHEN_KEYS];
-	char what[32], glob[KNOB_VALUE_MAX];
-	int k, r;
-
-	if (n->type != YAML_MAPPING_NODE)
-		return sc_expected(p, n, "when", "a map of host key: glob");
-	r = sc_map_keys(p, n, "when", sc_when_keys, SC_NR_WHEN_KEYS, val, at);
-	for (k = 0; !r && k < SC_NR_WHEN_KEYS; k++) {
-		if (!val[k])
-			continue;
-		snprintf(what, sizeof(what), "when.%s", sc_when_keys[k]);
-		r = sc_str(p, val[k], what, "a glob", glob, sizeof(glob));
-		if (!r)
-			r = sc_when_sane(p, val[k], k, glob);
-		if (!r)
-			sc_setting_init(&e->when[e->nr_when++], sc_when_keys[k], glob, at[k]);
-	}
-	return r;
-}
-
-static int sc_parse_expect_item(struct sc_parser *p, const yaml_node_t *n, struct sc_expect *e)
-{
-	yaml_node_t *val[SC_NR_EXPECT_KEYS], *at[SC_NR_EXPECT_KEYS];
-	int r;
-
-	if (n->type != YAML_MAPPING_NODE)
-		return sc_expected(p, n, "expect", "a map with check, todo and when");
-	r = sc_map_keys(p, n, "expect", sc_expect_keys, SC_NR_EXPECT_KEYS, val, at);
-	if (r)
-		return r;
-	if (!val[E_CHECK])
-		return sc_fail(p, n, "expect: missing key 'check' (a glob on \"GUEST:TEST CHECK\")");
-	if (!val[E_TODO])
-		return sc_fail(p, n, "expect: missing key 'todo' (the reason it is known to fail)");
-	r = sc_str(p, val[E_CHECK], "expect.check", "a glob", e->check, sizeof(e->check));
-	if (!r && !e->check[0])
-		r = sc_expected(p, val[E_CHECK], "expect.check", "a glob");
-	if (!r)
-		r = sc_str(p, val[E_TODO], "expect.todo", "a reason", e->todo, sizeof(e->todo));
-	if (!r && !e->todo[0])
-		r = sc_expected(p, val[E_TODO], "expect.todo", "a reason");
-	if (!r && val[E_WHEN])
-		r = sc_parse_when(p, val[E_WHEN], e);
-	e->pos.line = n->start_mark.line + 1;
-	e->pos.col = n->start_mark.column + 1;
-	return r;
-}
 
 static int sc_parse_expect(struct sc_parser *p, const yaml_node_t *n)
 {
 	struct scenario *sc = p->sc;
 	int i, r;
 
-	r = sc_list(p, n, "expect", "a list of {check, todo, when} maps", "items", SC_MAX_EXPECT);
-	for (i = 0; !r && i < sc_count(n); i++)
-		r = sc_parse_expect_item(p, sc_item(p, n, i), &sc->expect[sc->nr_expect++]);
+	r = yd_list(&p->y, n, "expect", "a list of {check, todo or skip, when} maps", "items",
+		    SC_MAX_EXPECT);
+	for (i = 0; !r && i < yd_count(n); i++)
+		r = expect_parse(&p->y, yd_item(&p->y, n, i), false, &sc->expect[sc->nr_expect++]);
 	return r;
 }
 
@@ -1292,13 +898,13 @@ static int sc_parse_top(struct sc_parser *p)
 	struct scenario *sc = p->sc;
 	int r;
 
-	if (p->root->type != YAML_MAPPING_NODE)
-		return sc_expected(p, p->root, "top level", "a map of scenario keys");
-	r = sc_map_keys(p, p->root, NULL, sc_keys, SC_NR_KEYS, top, at);
+	if (p->y.root->type != YAML_MAPPING_NODE)
+		return yd_expected(&p->y, p->y.root, "top level", "a map of scenario keys");
+	r = yd_map_keys(&p->y, p->y.root, NULL, sc_keys, SC_NR_KEYS, top, at);
 	if (!r)
 		r = sc_parse_name(p, top[K_NAME]);
 	if (!r && top[K_DESCRIPTION])
-		r = sc_str(p, top[K_DESCRIPTION], "description", "text", sc->description,
+		r = yd_str(&p->y, top[K_DESCRIPTION], "description", "text", sc->description,
 			   sizeof(sc->description));
 	if (!r)
 		r = sc_parse_tests(p, top[K_TESTS]);
@@ -1334,112 +940,8 @@ static int sc_check_product(struct sc_parser *p)
 	if (r >= 0 || r == -ENOMEM)
 		return r < 0 ? r : 0;
 	if (none && top[K_EXCLUDE])
-		return sc_fail(p, top[K_EXCLUDE], "exclude: %s", msg);
-	return sc_fail(p, top[K_MATRIX] ? top[K_MATRIX] : p->root, "matrix: %s", msg);
-}
-
-/* sc_read - the whole file, NUL-terminated; -errno with the reason. */
-static int sc_read(const char *path, char **buf, size_t *len, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	int r = 0;
-
-	if (!f) {
-		r = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return r;
-	}
-	*buf = malloc(SC_FILE_MAX + 1);
-	if (!*buf) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	*len = fread(*buf, 1, SC_FILE_MAX + 1, f);
-	if (ferror(f)) {
-		r = -EIO;
-		snprintf(err, errlen, "%s: read error", path);
-	} else if (*len > SC_FILE_MAX) {
-		r = -EFBIG;
-		snprintf(err, errlen, "%s: too large (at most %d bytes)", path, SC_FILE_MAX);
-	}
-	fclose(f);
-	if (r)
-		free(*buf);
-	else
-		(*buf)[*len] = 0;
-	return r;
-}
-
-/* sc_offset_mark - line/col of byte @off (reader errors only give an offset). */
-static void sc_offset_mark(const char *buf, size_t off, int *line, int *col)
-{
-	size_t i;
-
-	*line = 1;
-	*col = 1;
-	for (i = 0; i < off && buf[i]; i++) {
-		if (buf[i] == '\n') {
-			++*line;
-			*col = 1;
-		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
-			++*col;
-		}
-	}
-}
-
-static int sc_syntax_error(struct sc_parser *p, const yaml_parser_t *yp, const char *buf)
-{
-	int line = yp->problem_mark.line + 1, col = yp->problem_mark.column + 1;
-
-	if (yp->error == YAML_MEMORY_ERROR)
-		return -ENOMEM;
-	if (yp->error == YAML_READER_ERROR)
-		sc_offset_mark(buf, yp->problem_offset, &line, &col);
-	snprintf(p->err, p->len, "%s:%d:%d: %s", p->sc->path, line, col,
-		 yp->problem ? yp->problem : "syntax error");
-	return -EINVAL;
-}
-
-/* sc_one_document - a second document in the file is an error, not ignored. */
-static int sc_one_document(struct sc_parser *p, yaml_parser_t *yp, const char *buf)
-{
-	yaml_document_t next;
-	yaml_node_t *root;
-	int r = 0;
-
-	if (!yaml_parser_load(yp, &next))
-		return sc_syntax_error(p, yp, buf);
-	root = yaml_document_get_root_node(&next);
-	if (root)
-		r = sc_fail(p, root, "expected one document, found a second");
-	yaml_document_delete(&next);
-	return r;
-}
-
-static int sc_load_doc(struct sc_parser *p, const char *buf, size_t len)
-{
-	yaml_parser_t yp;
-	int r;
-
-	yaml_parser_initialize(&yp);
-	yaml_parser_set_input_string(&yp, (const unsigned char *)buf, len);
-	if (!yaml_parser_load(&yp, &p->doc)) {
-		r = sc_syntax_error(p, &yp, buf);
-		yaml_parser_delete(&yp);
-		return r;
-	}
-	p->root = yaml_document_get_root_node(&p->doc);
-	if (!p->root) {
-		snprintf(p->err, p->len, "%s:1:1: empty file (expected a map of scenario keys)",
-			 p->sc->path);
-		r = -EINVAL;
-	} else {
-		r = sc_one_document(p, &yp, buf);
-	}
-	if (r)
-		yaml_document_delete(&p->doc);
-	yaml_parser_delete(&yp);
-	return r;
+		return yd_fail(&p->y, top[K_EXCLUDE], "exclude: %s", msg);
+	return yd_fail(&p->y, top[K_MATRIX] ? top[K_MATRIX] : p->y.root, "matrix: %s", msg);
 }
 
 static void sc_defaults(struct scenario *sc)
@@ -1454,9 +956,7 @@ static void sc_defaults(struct scenario *sc)
 
 int scenario_load(const char *path, struct scenario *sc, char *err, size_t len)
 {
-	struct sc_parser p = { .sc = sc, .err = err, .len = len };
-	size_t size = 0;
-	char *buf = NULL;
+	struct sc_parser p = { .sc = sc };
 	int r;
 
 	sc_defaults(sc);
@@ -1465,17 +965,13 @@ int scenario_load(const char *path, struct scenario *sc, char *err, size_t len)
 		return -ENAMETOOLONG;
 	}
 	strcpy(sc->path, path);
-	r = sc_read(path, &buf, &size, err, len);
+	r = ydoc_load(&p.y, sc->path, SC_FILE_MAX, "a map of scenario keys", err, len);
 	if (r)
 		return r;
-	r = sc_load_doc(&p, buf, size);
-	if (!r) {
-		r = sc_parse_top(&p);
-		if (!r)
-			r = sc_check_product(&p);
-		yaml_document_delete(&p.doc);
-	}
-	free(buf);
+	r = sc_parse_top(&p);
+	if (!r)
+		r = sc_check_product(&p);
+	ydoc_free(&p.y);
 	if (r == -ENOMEM)
 		snprintf(err, len, "%s: out of memory", path);
 	return r;
@@ -1743,48 +1239,8 @@ void scenario_print_cases(const struct scenario *sc, const struct sc_case *cases
 
 /* --- expectations --------------------------------------------------------------- */
 
-static const char *sc_host_value(const struct host_info *h, const char *key)
+const struct expect *scenario_expect(const struct scenario *sc, const char *guest_test,
+				     const char *check, const struct host_info *h)
 {
-	if (!strcmp(key, "paging"))
-		return host_paging_mode(h);
-	if (!strcmp(key, "vendor"))
-		return h->cpu_vendor;
-	if (!strcmp(key, "model"))
-		return h->cpu_model;
-	if (!strcmp(key, "kernel"))
-		return h->kernel_release;
-	if (!strcmp(key, "hostname"))
-		return h->hostname;
-	if (!strcmp(key, "hypervisor"))
-		return h->flags.hypervisor ? "true" : "false";
-	return NULL;
-}
-
-static bool sc_when_matches(const struct sc_expect *e, const struct host_info *h)
-{
-	const char *v;
-	int i;
-
-	for (i = 0; i < e->nr_when; i++) {
-		v = h ? sc_host_value(h, e->when[i].name) : NULL;
-		if (!v || fnmatch(e->when[i].value, v, 0))
-			return false;
-	}
-	return true;
-}
-
-const char *scenario_expect(const struct scenario *sc, const char *guest_test,
-			    const char *check, const struct host_info *h)
-{
-	char subject[256];
-	int i;
-
-	snprintf(subject, sizeof(subject), "%s %s", guest_test, check);
-	for (i = 0; i < sc->nr_expect; i++) {
-		const struct sc_expect *e = &sc->expect[i];
-
-		if (!fnmatch(e->check, subject, 0) && sc_when_matches(e, h))
-			return e->todo;
-	}
-	return NULL;
+	return expect_find(sc->expect, sc->nr_expect, guest_test, check, h);
 }

@@ -21,10 +21,10 @@
  *	exclude:				# points of the product to leave out
  *	  - {backing: 4k, params.samples: 5}
  *	  - {test: "ioexit:*", vcpus: 2}	# ...for some tests only (glob on GUEST:TEST)
- *	expect:					# known failures on a kind of host
- *	  - check: "ioexit:pio pio_*"		# fnmatch glob on "GUEST:TEST CHECK"
- *	    when: {paging: shadow-pvm}		# host fingerprint keys (all must match)
- *	    todo: known kvm_pvm bug		# the TAP TODO reason
+ *	expect:					# known behaviour on a kind of host, this
+ *	  - check: "ioexit:pio pio_*"		#   scenario only (expect.h has the keys;
+ *	    when: {paging: shadow-pvm}		#   expectations/ holds those of every run)
+ *	    todo: known kvm_pvm bug		# the TAP TODO reason (or skip: REASON)
  *
  * Everything is validated when loaded, before anything runs or any knob
  * moves; each error reads "FILE:LINE:COL: what is wrong".
@@ -36,6 +36,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "expect.h"
 #include "host.h"
 #include "knob.h"
 
@@ -45,7 +46,6 @@
 #define SC_MAX_VALUES	32
 #define SC_MAX_EXCLUDES	64
 #define SC_MAX_EXPECT	32
-#define SC_MAX_WHEN	8
 #define SC_MAX_COUNTERS	64
 #define SC_MAX_SETTINGS	32	/* knob settings of one case */
 #define SC_MAX_CASES	4096
@@ -76,15 +76,6 @@ struct sc_exclude {
 	struct sc_pos pos;
 };
 
-/* Keys of `when:`: paging, vendor, model, kernel, hostname, hypervisor (fnmatch globs). */
-struct sc_expect {
-	char check[128];		/* glob on "GUEST:TEST CHECK" */
-	int nr_when;
-	struct sc_setting when[SC_MAX_WHEN];
-	char todo[192];
-	struct sc_pos pos;
-};
-
 struct sc_test {
 	char guest[32];
 	char test[32];			/* expanded: never "" after scenario_load */
@@ -110,7 +101,7 @@ struct scenario {
 	int nr_excludes;
 	struct sc_exclude excludes[SC_MAX_EXCLUDES];
 	int nr_expect;
-	struct sc_expect expect[SC_MAX_EXPECT];
+	struct expect expect[SC_MAX_EXPECT];
 };
 
 /* One expanded case: a test at one point of the matrix. */
@@ -152,10 +143,10 @@ bool sc_param_int(const char *v, long long *iv);
 /* sc_case_label - "ioexit:pio backing=thp params.samples=5" (matrix values only). */
 char *sc_case_label(const struct sc_case *c, char *buf, size_t len);
 /*
- * scenario_expect - the TODO reason if check "@guest_test @check" is a known
- * failure on host @h, else NULL.
+ * scenario_expect - the scenario's own expectation for point "@guest_test
+ * @check" on host @h, else NULL (expect.h).
  */
-const char *scenario_expect(const struct scenario *sc, const char *guest_test,
-			    const char *check, const struct host_info *h);
+const struct expect *scenario_expect(const struct scenario *sc, const char *guest_test,
+				     const char *check, const struct host_info *h);
 
 #endif

@@ -47,7 +47,7 @@ typedef long int64_t;
 #include <stdint.h>
 #endif
 
-#define KB_ABI_VERSION		3
+#define KB_ABI_VERSION		4
 #define KB_BOOT_MAGIC		KB_U64(0x4b424f4f54494e46)	/* "KBOOTINF" */
 #define KB_IMAGE_MAGIC		KB_U64(0x4b42494d41474531)	/* "KBIMAGE1" */
 
@@ -173,7 +173,8 @@ struct kb_boot_info {
 enum kb_op {
 	KB_OP_LOG = 1,		/* text */
 	KB_OP_METRIC,		/* name, unit, iters, count, data = GPA of uint64_t[count] */
-	KB_OP_CHECK,		/* name, arg = 1 pass / 0 fail, text = detail */
+	KB_OP_CHECK,		/* name, arg = 1 pass / 0 fail, text = detail: what the */
+				/* architecture (or the KVM API) requires: conformance */
 	KB_OP_SKIP,		/* name, text = reason */
 	KB_OP_DONE,		/* arg = status (0 = finished normally); the vCPU stops */
 	KB_OP_EXCEPTION,	/* arg = vector, regs; the vCPU stops, the test fails */
@@ -186,6 +187,10 @@ enum kb_op {
 	KB_OP_SYNC,		/* name = sync point, arg = guest's value: the vCPU waits */
 				/* while the host does its part (e.g. lets KSM merge, or */
 				/* waits for the case's other VMs); ret = host's value */
+	KB_OP_OBSERVE,		/* name, arg = what was seen as a number (1/0 for yes/no, */
+				/* or a count), unit = that in a word ("kept"; optional), */
+				/* text = detail: behaviour the architecture allows but */
+				/* does not require, recorded and never a failure */
 	KB_OP_MAX
 };
 

@@ -4,6 +4,10 @@
 KB=$(cd "$(dirname "$0")/.." && pwd)/kvmbench
 T_N=0
 T_FAILED=0
+# The source tree (scenarios/, expectations/, fixtures): build/tests/x.t and
+# build/asan/tests/x.t both sit below it.
+SRC=$(cd "$(dirname "$0")" && while [ ! -d scenarios ] || [ ! -d expectations ]; do
+	[ "$PWD" = / ] && break; cd ..; done; pwd)
 
 ok() {	# ok COND-STATUS DESCRIPTION
 	local desc=${2//#/\\#}	# a bare '#' would start a TAP directive

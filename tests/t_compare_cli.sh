@@ -4,17 +4,19 @@
 # The statistics themselves are t_compare.c's.
 . "$(dirname "$0")/lib.sh"
 
-# mkrun DIR SCALE CHECK: a results directory; metric m (ns/op) is 15
-# samples of 100..114 x SCALE, check c is CHECK (1 pass, 0 fail)
+# mkrun DIR SCALE CHECK [KERNEL [UNIT]]: a results directory; metric m (ns/op)
+# is 15 samples of 100..114 x SCALE, check c is CHECK (1 pass, 0 fail) and
+# UNIT how it counts (pass; todo, todo-passed, skip: an expectation covers it)
 mkrun() {
 	mkdir -p "$1"
-	printf 'hostname: fixture\nkernel:\n  release: %s\nkvm:\n  paging: ept\n' "${4:-6.1}" >"$1/host.yaml"
+	printf 'hostname: fixture\nkernel:\n  release: %s\ncpu:\n  features: %s\nkvm:\n  paging: ept\n' \
+		"${4:-6.1}" "${FEATURES:-fpu pae lm}" >"$1/host.yaml"
 	{
 		echo "scenario,case,guest,test,repeat,vm,vcpu,kind,name,sample,value,unit,cycles,detail,vms,vcpus"
 		for i in $(seq 0 14); do
 			echo "s,0,g,t,0,0,0,metric,m,$i,$(awk -v i="$i" -v s="$2" 'BEGIN { print (100 + i) * s }'),ns/op,,,1,1"
 		done
-		echo "s,0,g,t,0,0,0,check,c,,$3,pass,,,1,1"
+		echo "s,0,g,t,0,0,0,check,c,,$3,${5:-pass},,,1,1"
 	} >"$1/results.csv"
 }
 
@@ -56,6 +58,27 @@ mkrun "$TMP/flip" 1 0
 ok $(awk -F, 'NR == 1 { n = NF } NF != n { bad = 1 } END { exit bad }' "$TMP/flipout/compare.csv"; echo $?) \
 	"compare.csv: metric and check rows have the header's columns"
 like "$TMP/flipout/compare.csv" '^check,g:t,c(,){16}newly failing,,,,pass,fail$' "a check row: change, then both states"
+
+# The CPU's flags differ: only the flags one side lacks are shown.
+FEATURES="fpu pcid pae invpcid lm" mkrun "$TMP/flagsa" 1 1
+FEATURES="fpu pae lm avx" mkrun "$TMP/flagsb" 1 1
+"$KB" compare --no-output "$TMP/flagsa" "$TMP/flagsb" >"$TMP/o" 2>&1
+like "$TMP/o" '^  cpu\.features +-pcid -invpcid +\+avx +flags only A has' "cpu.features: the flags each side lacks"
+
+# Expectations: a known failure (todo) that passes now is fixed; one that a
+# SKIP covers is newly skipped; neither fails the comparison.
+mkrun "$TMP/todo" 1 0 6.1 todo
+mkrun "$TMP/todopassed" 1 1 6.2 todo-passed
+mkrun "$TMP/skipped" 1 0 6.2 skip
+"$KB" compare --no-output "$TMP/todo" "$TMP/todopassed" >"$TMP/o" 2>&1
+ok $? "a TODO that passes now: exit 0"
+like "$TMP/o" '^  fixed +g:t +c +todo +pass' "it is listed as fixed, todo -> pass"
+"$KB" compare --no-output "$TMP/a" "$TMP/skipped" >"$TMP/o" 2>&1
+ok $? "a failure an expectation SKIPs: exit 0"
+like "$TMP/o" '^  newly skipped +g:t +c +pass +skip' "it is newly skipped, not newly failing"
+"$KB" compare --no-output "$TMP/todo" "$TMP/todo" >"$TMP/o" 2>&1
+ok $? "a TODO in both: exit 0"
+unlike "$TMP/o" '^  (fixed|newly)' "and nothing changed state"
 
 "$KB" compare "$TMP/a" "$TMP/nosuch" >"$TMP/o" 2>&1; ok $([ $? -eq 2 ]; echo $?) "a missing directory: exit 2"
 like "$TMP/o" "nosuch: No such file or directory" "and says which"

@@ -295,6 +295,42 @@ static void test_pvm(void)
 	free(h);
 }
 
+/*
+ * test_kernels - the same kind of host on two kernels, and KVM under QEMU
+ * TCG: what tells them apart is in the fingerprint (release, the CPU's
+ * whole flag line, the hypervisor's CPUID signature).
+ */
+static void test_kernels(void)
+{
+	struct host_info *v669 = probe("pvm"), *v1272 = probe("pvm-v1272"), *tcg = probe("tcg-npt");
+	char *y;
+
+	is_str(v669->kernel_release, "6.18.44-fc-v669", "pvm: kernel v669");
+	is_str(v1272->kernel_release, "6.18.44-fc-v1272", "pvm-v1272: kernel v1272");
+	ok(host_has_feature(v669, "pcid") && host_has_feature(v669, "invpcid") &&
+	   host_has_feature(v669, "pdpe1gb"), "v669: the host CPU shows pcid, invpcid, pdpe1gb");
+	ok(!host_has_feature(v1272, "pcid") && !host_has_feature(v1272, "invpcid") &&
+	   !host_has_feature(v1272, "pdpe1gb") && host_has_feature(v1272, "avx512f"),
+	   "v1272: none of them (avx512f still)");
+	ok(host_has_feature(v1272, "fpu") && host_has_feature(v1272, "avx512_vp2intersect"),
+	   "features: the first and the last flag of the line");
+	is_str(host_paging_mode(v1272), "shadow-pvm", "pvm-v1272: paging shadow-pvm");
+	is_str(v669->hypervisor_vendor, "", "pvm: no hypervisor signature recorded");
+	is_str(v1272->hypervisor_vendor, "bhyve bhyve", "pvm-v1272: CPUID 0x40000000 read at CPL3");
+	is_str(tcg->hypervisor_vendor, "TCGTCGTCGTCG", "tcg-npt: QEMU TCG's signature");
+	is_str(host_paging_mode(tcg), "npt", "tcg-npt: kvm_amd with npt=Y");
+	ok(tcg->flags.svm && tcg->flags.npt && tcg->flags.hypervisor, "tcg-npt: svm, npt, hypervisor");
+	is_str(tcg->cpu_model, "AMD EPYC Processor", "tcg-npt: QEMU's EPYC model");
+	y = host_yaml(tcg, "tcg-npt");
+	yaml_has(y, "cpu.hypervisor_vendor=TCGTCGTCGTCG");
+	yaml_has(y, "kvm.modules.kvm_amd.parameters.nested=1");
+	ok(strstr(y, "cpu.features=fpu de pse tsc ") != NULL, "tcg-npt: host.yaml has the flag line");
+	free(y);
+	free(v669);
+	free(v1272);
+	free(tcg);
+}
+
 static void test_nokvm(void)
 {
 	struct host_info *h = probe("nokvm");
@@ -366,6 +402,7 @@ int main(void)
 	test_intel();
 	test_amd();
 	test_pvm();
+	test_kernels();
 	test_nokvm();
 	test_missing_root();
 	test_real_host();

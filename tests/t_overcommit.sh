@@ -5,7 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 require_kvm
 
-SRC=$(cd "$(dirname "$0")" && while [ ! -f scenarios/default-overcommit.yaml ] && [ "$PWD" != / ]; do cd ..; done; pwd)
 cpus=$(nproc)
 n=$((cpus * 2))
 

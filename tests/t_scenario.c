@@ -448,32 +448,46 @@ static struct host_info *probe(const char *name)
 	return h;
 }
 
+/* reason - what scenario_expect found: its TODO reason, or NULL. */
+static const char *reason(const struct expect *e)
+{
+	return e ? e->reason : NULL;
+}
+
 static void test_expect(void)
 {
 	struct scenario *sc = load_good("expect.yaml");
 	struct host_info *pvm = probe("pvm"), *ept = probe("intel-ept");
 	struct host_info bare = { .cpu_vendor = "GenuineIntel", .cpu_model = "Intel Xeon Gold" };
+	const struct expect *e;
 
 	is_str(host_paging_mode(pvm), "shadow-pvm", "pvm fixture: shadow-pvm paging");
 	is_str(host_paging_mode(ept), "ept", "intel-ept fixture: ept paging");
 	ok(pvm->flags.hypervisor && !ept->flags.hypervisor, "only pvm runs under a hypervisor");
-	is_int(sc->nr_expect, 3, "three expect items");
+	is_int(sc->nr_expect, 4, "four expect items");
 	is_int(sc->expect[1].nr_when, 3, "second has three when keys");
 
-	is_str(scenario_expect(sc, "ioexit:pio", "pio_echo", pvm), "known kvm_pvm bug",
+	is_str(reason(scenario_expect(sc, "ioexit:pio", "pio_echo", pvm)), "known kvm_pvm bug",
 	       "pvm: paging glob and check glob match");
 	ok(!scenario_expect(sc, "ioexit:pio", "outb", pvm), "pvm: other pio checks are not expected to fail");
-	is_str(scenario_expect(sc, "ioexit:pio", "pio_echo", ept), "intel bare metal",
+	is_str(reason(scenario_expect(sc, "ioexit:pio", "pio_echo", ept)), "intel bare metal",
 	       "intel-ept: first item's paging differs, second matches vendor, model, hypervisor");
 	ok(!scenario_expect(sc, "ioexit:mmio", "mmio_echo", ept), "intel-ept: mmio matches nothing");
-	is_str(scenario_expect(sc, "ioexit:cpuid", "cpuid.cpl3", pvm), "everywhere", "no when: any host");
-	is_str(scenario_expect(sc, "ioexit:cpuid", "cpuid.cpl3", ept), "everywhere", "...on both");
-	is_str(scenario_expect(sc, "ioexit:pio", "x", &bare), "intel bare metal",
+	is_str(reason(scenario_expect(sc, "ioexit:cpuid", "cpuid.cpl3", pvm)), "everywhere", "no when: any host");
+	is_str(reason(scenario_expect(sc, "ioexit:cpuid", "cpuid.cpl3", ept)), "everywhere", "...on both");
+	is_str(reason(scenario_expect(sc, "ioexit:pio", "x", &bare)), "intel bare metal",
 	       "fabricated host: paging none, vendor and model globs");
 	bare.flags.hypervisor = true;
 	ok(!scenario_expect(sc, "ioexit:pio", "x", &bare), "...not once it runs under a hypervisor");
 	ok(!scenario_expect(sc, "ioexit:pio", "pio_echo", NULL), "no host: items with when never match");
-	is_str(scenario_expect(sc, "ioexit:cpuid", "x", NULL), "everywhere", "...items without when do");
+	is_str(reason(scenario_expect(sc, "ioexit:cpuid", "x", NULL)), "everywhere", "...items without when do");
+	e = scenario_expect(sc, "ioexit:pio", "case", ept);
+	ok(e && e->verdict == EXPECT_TODO, "the case point matches a glob too (intel bare metal, a TODO)");
+	e = scenario_expect(sc, "ioexit:mmio", "case", pvm);
+	ok(e && e->verdict == EXPECT_SKIP && !strcmp(e->reason, "cannot run here"),
+	   "a skip: verdict with its reason");
+	ok(e && !e->id[0] && strstr(e->where, "expect.yaml:") && strlen(e->why) == 0,
+	   "a scenario's item has no id; where names the file and line (%s)", e ? e->where : "-");
 	free(pvm);
 	free(ept);
 	free(sc);

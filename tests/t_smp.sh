@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 require_kvm
 
-SRC=$(cd "$(dirname "$0")" && while [ ! -f scenarios/topology.yaml ] && [ "$PWD" != / ]; do cd ..; done; pwd)
 short="-p sample_us=100 -p samples=3 -p rounds=8 -p litmus_ms=50 --no-results"
 
 for n in 1 2 4; do
@@ -68,7 +67,10 @@ timeout 60 "$KB" run --no-results "$TMP/default-topology.yaml" >"$TMP/model" 2>&
 ok $? "default-topology.yaml (host and baseline CPU models) exits 0"
 like "$TMP/model" '^ok [0-9]+ - smp:cpu_model cpu_model=host host_has_baseline_core$' "the host model has the baseline's core features"
 like "$TMP/model" '^ok [0-9]+ - smp:cpu_model cpu_model=baseline baseline_core_present$' "the baseline model keeps its core features"
-like "$TMP/model" '^(not )?ok [0-9]+ - smp:cpu_model cpu_model=baseline baseline_masked' "the baseline mask is checked"
+like "$TMP/model" '^(ok [0-9]+ - smp:cpu_model cpu_model=baseline baseline_masked|not ok [0-9]+ - smp:cpu_model cpu_model=baseline baseline_masked # TODO .* \[expectation [a-z0-9-]+\])$' \
+	"the baseline mask is kept, or this host is known not to keep it (a TODO naming its expectation)"
+grep -E '^not ok' "$TMP/model" | grep -vE ' # TODO .* \[expectation [a-z0-9-]+\]$' >"$TMP/fails"
+ok $([ ! -s "$TMP/fails" ]; echo $?) "every point that is not ok is a TODO naming its expectation"
 like "$TMP/model" '^# smp:cpu_model cpu_model=baseline vcpu0: CPUID 1\.EDX ' "the guest lists the features it sees"
 
 # Pinning: read back from each vCPU thread after the run.

@@ -197,6 +197,11 @@ static void call_dispatch(struct vcpu *v, struct kb_call *c)
 		ev.type = VMM_EV_SKIP;
 		abi_event(v->vm, &ev);
 		break;
+	case KB_OP_OBSERVE:
+		ev.type = VMM_EV_OBSERVE;
+		ev.unit = c->unit;
+		abi_event(v->vm, &ev);
+		break;
 	case KB_OP_DONE:
 		ev.type = VMM_EV_DONE;
 		abi_event(v->vm, &ev);

@@ -394,7 +394,7 @@ const char *vmm_event_name(enum vmm_event_type t)
 	static const char *const names[] = {
 		"log", "metric", "check", "skip", "done", "exception", "bad-call",
 		"shutdown", "internal-error", "fail-entry", "unexpected-exit", "timeout",
-		"mark", "vcpu-start", "vcpu-end", "balloon", "sync",
+		"mark", "vcpu-start", "vcpu-end", "balloon", "sync", "observe",
 	};
 
 	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";

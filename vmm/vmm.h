@@ -142,6 +142,7 @@ enum vmm_event_type {
 	VMM_EV_BALLOON,		/* the guest gave RAM back: balloon says what it cost */
 	VMM_EV_SYNC,		/* the guest waits at sync point name (arg: its value) */
 				/* until the callback returns */
+	VMM_EV_OBSERVE,		/* name, arg = what was seen, unit = it in a word, text */
 };
 
 /* What releasing ballooned guest RAM did, measured by the VMM around it. */
@@ -158,10 +159,10 @@ struct vmm_balloon {
 struct vmm_event {
 	enum vmm_event_type type;
 	int vcpu;
-	const char *name;	/* METRIC, CHECK, SKIP */
-	const char *unit;	/* METRIC */
+	const char *name;	/* METRIC, CHECK, SKIP, OBSERVE */
+	const char *unit;	/* METRIC, OBSERVE (a word for arg, may be "") */
 	const char *text;	/* LOG, CHECK detail, SKIP reason, errors */
-	int64_t arg;		/* CHECK: ok; DONE: status; EXCEPTION: vector */
+	int64_t arg;		/* CHECK: ok; DONE: status; EXCEPTION: vector; OBSERVE: seen */
 	uint64_t iters;		/* METRIC */
 	const uint64_t *samples;	/* METRIC, count entries, valid during the callback */
 	uint64_t count;

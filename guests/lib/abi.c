@@ -58,6 +58,19 @@ void kb_skip(const char *name, const char *fmt, ...)
 	call_end(c);
 }
 
+void kb_observe(const char *name, long seen, const char *word, const char *fmt, ...)
+{
+	struct kb_call *c = call_begin(KB_OP_OBSERVE, name);
+	__builtin_va_list ap;
+
+	c->arg = seen;
+	kb_snprintf(c->unit, sizeof(c->unit), "%s", word ? word : "");
+	__builtin_va_start(ap, fmt);
+	kb_vsnprintf(c->text, sizeof(c->text), fmt, ap);
+	__builtin_va_end(ap);
+	call_end(c);
+}
+
 void kb_metric(const char *name, const char *unit, uint64_t iters,
 	       const uint64_t *samples, uint64_t count)
 {

@@ -123,6 +123,14 @@ void kb_delay_us(uint64_t us);
 void kb_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kb_check(const char *name, int ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void kb_skip(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * kb_observe - record what was seen where the architecture allows more than
+ * one outcome (a TLB may keep a translation or drop it): @seen as a number,
+ * @word as a word ("kept", or NULL), the detail after.  Never a failure:
+ * use kb_check for what is required.
+ */
+void kb_observe(const char *name, long seen, const char *word, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 void kb_metric(const char *name, const char *unit, uint64_t iters,
 	       const uint64_t *samples, uint64_t count);
 void kb_done(long status) __attribute__((noreturn));

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * selftest - tests that must fail, each in a known way, so that the
- * harness's own reporting is tested: a failed check, an unexpected #PF, a
+ * harness's own reporting is tested: a failed check (and beside it a passed
+ * check and an observation), an unexpected #PF, a
  * triple fault, a hang, an instruction the host may not emulate, malformed
  * ABI calls.  `kvmbench run selftest` is expected to exit 1.
  */
 #include "kb.h"
 
-KB_TEST(fail_check, "a check that fails on purpose, after one that passes")
+KB_TEST(fail_check, "a check that fails on purpose, after one that passes and an observation")
 {
 	kb_check("passing_check", 1, "this one passes");
+	kb_observe("observed", 7, "seven", "an observation is never a failure, whatever was seen");
 	kb_check("deliberate_failure", 0, "this check fails on purpose");
 }
 
