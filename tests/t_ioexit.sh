@@ -34,8 +34,12 @@ like "$TMP/out" '^  first_result_us: [0-9]' "each case reports the time to its f
 like "$TMP/out" '^    exits: [0-9]+$' "each case reports KVM's vCPU exits stat delta"
 like "$TMP/out" '^# 6 cases, 0 failed$' "six cases ran"
 
-# Two vCPUs: every vCPU runs the test and reports.
-timeout 120 "$KB" run --no-results -n 2 -p sample_us=100 -p samples=3 ioexit:cpuid >"$TMP/smp" 2>&1
-ok $? "ioexit:cpuid on 2 vCPUs exits 0"
+# Two vCPUs: every vCPU runs the test and reports; the eventfd both write
+# to counts vCPU 0's 20 writes before vCPU 1 writes to it.
+timeout 120 "$KB" run --no-results -n 2 -p sample_us=100 -p samples=3 ioexit:cpuid ioexit:ioeventfd >"$TMP/smp" 2>&1
+ok $? "ioexit:cpuid and ioexit:ioeventfd on 2 vCPUs exit 0"
 like "$TMP/smp" '^  vcpu: 1$' "vCPU 1 reported its own results"
+if [ -n "$efd" ]; then
+	like "$TMP/smp" '^ok [0-9]+ - ioexit:ioeventfd ioeventfd_signals$' "2 vCPUs: the eventfd count is vCPU 0's alone"
+fi
 done_testing

@@ -207,6 +207,8 @@ static long count_writes(void *arg)
 	return 0;
 }
 
+static struct kb_barrier eventfd_counted;
+
 KB_TEST(ioeventfd, "outl to a port bound to a KVM_IOEVENTFD: completed in the kernel")
 {
 	uint64_t n;
@@ -222,6 +224,16 @@ KB_TEST(ioeventfd, "outl to a port bound to a KVM_IOEVENTFD: completed in the ke
 		n = kb_eventfd_count();
 		kb_check("ioeventfd_signals", n == 20,
 			 "20 writes (10 at CPL3, 10 at CPL0) signalled the eventfd %lu times", n);
+	}
+	/*
+	 * One eventfd for every vCPU: the others write to it only once it is
+	 * counted.  APs left waiting for INIT/SIPI never run the test.
+	 */
+	if (kb_bi->nr_vcpus > 1 && !(kb_bi->host_flags & KB_HOST_APS_WAIT) &&
+	    kb_barrier_wait(&eventfd_counted, kb_bi->nr_vcpus, kb_deadline_ms(10000))) {
+		kb_check("setup", 0, "vCPU %u: the vCPUs did not meet after the count within 10 s",
+			 kb_cpu_id());
+		return;
 	}
 	measure_both("ioeventfd_outl", bench_eventfd, 0);
 }
