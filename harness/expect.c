@@ -427,6 +427,11 @@ const struct expect *expect_find(const struct expect *e, int n, const char *gues
 
 /* --- words ---------------------------------------------------------------------- */
 
+const char *expect_verdict_name(const struct expect *e)
+{
+	return e->verdict == EXPECT_TODO ? "TODO" : "SKIP";
+}
+
 const char *expect_id(const struct expect *e)
 {
 	return e->id[0] ? e->id : e->where;

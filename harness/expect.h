@@ -108,6 +108,8 @@ bool expect_host_matches(const struct expect *e, const struct host_info *h);
 const struct expect *expect_find(const struct expect *e, int n, const char *guest_test,
 				 const char *check, const struct host_info *h);
 
+/* expect_verdict_name - "TODO" or "SKIP", as TAP spells the directive. */
+const char *expect_verdict_name(const struct expect *e);
 /* expect_id - the entry's id, or "FILE:LINE" for an entry without one. */
 const char *expect_id(const struct expect *e);
 /* expect_name - "expectation ID", or "FILE:LINE" for an entry without an id. */

@@ -382,7 +382,7 @@ static void summary_expectations(const struct results *r, FILE *f)
 	fprintf(f, "\n## Expectations\n\nKnown behaviour of this kind of host, and how it showed in this run:\n\n");
 	for (i = 0; i < u->n; i++) {
 		const struct expect_use *x = &u->u[i];
-		const char *v = x->e->verdict == EXPECT_TODO ? "TODO" : "SKIP";
+		const char *v = expect_verdict_name(x->e);
 
 		expect_name(x->e, name, sizeof(name));
 		if (!x->held)

@@ -353,11 +353,11 @@ static void expectations_report(struct runner *rn)
 		expect_name(x->e, name, sizeof(name));
 		if (!x->held)
 			tap_diag(&rn->tap, "expectation no longer needed on this host: %s (%s %s: passed in %d point%s, the first: %s)",
-				 expect_id(x->e), x->e->verdict == EXPECT_TODO ? "TODO" : "SKIP", x->e->check,
+				 expect_id(x->e), expect_verdict_name(x->e), x->e->check,
 				 x->passed, x->passed == 1 ? "" : "s", x->first_passed);
 		else
 			tap_diag(&rn->tap, "%s (%s %s): held in %d point%s, passed in %d", name,
-				 x->e->verdict == EXPECT_TODO ? "TODO" : "SKIP", x->e->check, x->held,
+				 expect_verdict_name(x->e), x->e->check, x->held,
 				 x->held == 1 ? "" : "s", x->passed);
 	}
 	if (u->lost)
