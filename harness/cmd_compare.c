@@ -402,6 +402,40 @@ static void report_metrics(const struct cmp_result *r, FILE *f, bool md, bool al
 	fputc('\n', f);
 }
 
+/*
+ * report_observations - what the hosts did where the architecture allows a
+ * choice, where the runs differ.  Information: never a regression.
+ */
+static void report_observations(const struct cmp_result *r, FILE *f, bool md, bool all)
+{
+	struct table t;
+	int i;
+
+	if (!r->nr_obs_matched)
+		return;
+	fprintf(f, md ? "## Observations\n\n%d matched; %d seen otherwise (allowed either way: never a regression)\n\n" :
+		"observations: %d matched; %d seen otherwise (allowed either way: never a regression)\n",
+		r->nr_obs_matched, r->nr_obs);
+	if (!r->nr_obs) {
+		if (md)
+			fputc('\n', f);
+		return;
+	}
+	table_init(&t, "change|case|observation|A|B");
+	for (i = 0; i < r->nr_obs && (md || all || i < TERM_LIST_MAX); i++) {
+		table_cell(&t, "seen otherwise");
+		table_cell(&t, "%s", r->obs[i].b->label);
+		table_cell(&t, "%s", r->obs[i].b->name);
+		table_cell(&t, "%s", r->obs[i].a->seen);
+		table_cell(&t, "%s", r->obs[i].b->seen);
+	}
+	table_print(&t, f, md, 2);
+	if (i < r->nr_obs)
+		fprintf(f, "  ... and %d more (--all, or compare.md)\n", r->nr_obs - i);
+	table_free(&t);
+	fputc('\n', f);
+}
+
 static bool regressed(const struct cmp_result *r)
 {
 	return r->count[CV_REGRESSED] || r->newly_failing;
@@ -426,6 +460,7 @@ static void report(const struct cmp_result *r, FILE *f, bool md, bool all)
 	report_hosts(r, f, md);
 	report_changed_knobs(r, f, md);
 	report_checks(r, f, md, all);
+	report_observations(r, f, md, all);
 	report_metrics(r, f, md, all);
 	report_verdict(r, f, md);
 }
@@ -479,6 +514,14 @@ static void write_csv(const struct cmp_result *r, FILE *f)
 		csv_str(f, g->name, ",,,,,,,,,,,,,,,,");
 		csv_str(f, check_change(c), ",,,,");
 		fprintf(f, "%s,%s\n", state_of(c->a), state_of(c->b));
+	}
+	for (i = 0; i < r->nr_obs; i++) {
+		fprintf(f, "observation,");
+		csv_str(f, r->obs[i].b->label, ",");
+		csv_str(f, r->obs[i].b->name, ",,,,,,,,,,,,,,,,");
+		csv_str(f, "seen otherwise", ",,,,");
+		csv_str(f, r->obs[i].a->seen, ",");
+		csv_str(f, r->obs[i].b->seen, "\n");
 	}
 }
 

@@ -534,6 +534,38 @@ out:
 	return ret;
 }
 
+/*
+ * compare_observations - observations matched in both runs whose values
+ * seen differ (a TLB kept a translation in A, dropped it in B): listed,
+ * never judged, since the architecture allows either.
+ */
+static int compare_observations(struct cmp_result *r)
+{
+	const struct rgroup **ib = group_index(r->ob, r->nr_ob);
+	int i;
+
+	if (!ib)
+		return -ENOMEM;
+	r->obs = calloc(r->nr_oa ? r->nr_oa : 1, sizeof(*r->obs));
+	if (!r->obs) {
+		free(ib);
+		return -ENOMEM;
+	}
+	for (i = 0; i < r->nr_oa; i++) {
+		const struct rgroup *b = group_find(ib, r->nr_ob, &r->oa[i]);
+
+		if (!b)
+			continue;
+		r->nr_obs_matched++;
+		if (strcmp(r->oa[i].seen, b->seen)) {
+			r->obs[r->nr_obs].a = &r->oa[i];
+			r->obs[r->nr_obs++].b = b;
+		}
+	}
+	free(ib);
+	return 0;
+}
+
 static int compare_group(struct cmp_result *r)
 {
 	const char *const *ign = r->opts.ignore;
@@ -542,9 +574,12 @@ static int compare_group(struct cmp_result *r)
 	r->nr_mb = rdir_groups(&r->B, RG_METRIC, ign, &r->mb);
 	r->nr_ca = rdir_groups(&r->A, RG_CHECK, ign, &r->ca);
 	r->nr_cb = rdir_groups(&r->B, RG_CHECK, ign, &r->cb);
-	if (r->nr_ma < 0 || r->nr_mb < 0 || r->nr_ca < 0 || r->nr_cb < 0)
+	r->nr_oa = rdir_groups(&r->A, RG_OBSERVATION, ign, &r->oa);
+	r->nr_ob = rdir_groups(&r->B, RG_OBSERVATION, ign, &r->ob);
+	if (r->nr_ma < 0 || r->nr_mb < 0 || r->nr_ca < 0 || r->nr_cb < 0 || r->nr_oa < 0 ||
+	    r->nr_ob < 0)
 		return -ENOMEM;
-	if (compare_metrics(r) || compare_checks(r))
+	if (compare_metrics(r) || compare_checks(r) || compare_observations(r))
 		return -ENOMEM;
 	return 0;
 }
@@ -583,12 +618,15 @@ void compare_free(struct cmp_result *r)
 {
 	free(r->m);
 	free(r->chk);
+	free(r->obs);
 	free(r->speed_a);
 	free(r->speed_b);
 	rgroups_free(r->ma, r->nr_ma);
 	rgroups_free(r->mb, r->nr_mb);
 	rgroups_free(r->ca, r->nr_ca);
 	rgroups_free(r->cb, r->nr_cb);
+	rgroups_free(r->oa, r->nr_oa);
+	rgroups_free(r->ob, r->nr_ob);
 	rdir_free(&r->A);
 	rdir_free(&r->B);
 	memset(r, 0, sizeof(*r));

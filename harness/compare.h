@@ -91,16 +91,23 @@ struct cmp_check {
 	bool failing;		/* newly failing: counts as a regression */
 };
 
+/* An observation whose values seen differ between the runs: never a regression. */
+struct cmp_obs {
+	const struct rgroup *a, *b;
+};
+
 struct cmp_result {
 	struct rdir A, B;
 	int *speed_a, *speed_b;	/* rows of host_cpu_ns.N, per directory */
 	int nr_speed_a, nr_speed_b;
-	struct rgroup *ma, *mb, *ca, *cb;
-	int nr_ma, nr_mb, nr_ca, nr_cb;
+	struct rgroup *ma, *mb, *ca, *cb, *oa, *ob;
+	int nr_ma, nr_mb, nr_ca, nr_cb, nr_oa, nr_ob;
 	struct cmp_metric *m;	/* matched metrics, regressions first */
 	int nr_m;
 	struct cmp_check *chk;	/* checks whose state changed, newly failing first */
 	int nr_chk, nr_chk_matched;
+	struct cmp_obs *obs;	/* observations seen otherwise in B */
+	int nr_obs, nr_obs_matched;
 	int only_a, only_b;	/* metrics without a partner */
 	int count[CV_NR];
 	int nr_per_sample;	/* metrics tested on samples: a side had < CMP_MIN_REPEATS repeats */

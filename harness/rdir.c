@@ -536,10 +536,32 @@ static int row_state(const struct rdir *d, int row)
 	return RCHK_FAIL;
 }
 
+/* obs_add_row - an observation row: its word (or number) joins the values seen. */
+static void obs_add_row(const struct rdir *d, int row, struct rgroup *g)
+{
+	const char *w = rdir_cell(d, row, RC_UNIT);
+	size_t l = strlen(g->seen), n;
+	const char *s;
+
+	if (!w[0])
+		w = rdir_cell(d, row, RC_VALUE);
+	if (!g->n++)
+		g->detail = rdir_cell(d, row, RC_DETAIL);
+	n = strlen(w);
+	for (s = g->seen; *s; s += strcspn(s, ",") + (s[strcspn(s, ",")] == ','))
+		if (strcspn(s, ",") == n && !strncmp(s, w, n))
+			return;
+	snprintf(g->seen + l, sizeof(g->seen) - l, "%s%s", l ? "," : "", w);
+}
+
 static int group_add_row(const struct rdir *d, int row, enum rgroup_kind kind, struct rgroup *g)
 {
 	int st;
 
+	if (kind == RG_OBSERVATION) {
+		obs_add_row(d, row, g);
+		return 0;
+	}
 	if (kind == RG_CHECK) {
 		st = row_state(d, row);
 		if (st > (int)g->state || g->n++ == 0) {
@@ -574,6 +596,8 @@ static bool row_wanted(const struct rdir *d, int row, enum rgroup_kind kind)
 {
 	if (kind == RG_CHECK)
 		return row_state(d, row) >= 0;
+	if (kind == RG_OBSERVATION)
+		return !strcmp(rdir_cell(d, row, RC_KIND), "observation");
 	return !strcmp(rdir_cell(d, row, RC_KIND), "metric") && rdir_cell(d, row, RC_VALUE)[0];
 }
 
@@ -626,6 +650,7 @@ int rdir_groups(const struct rdir *d, enum rgroup_kind kind, const char *const *
 			g[i].nr_rep = 0;
 			g[i].state = RCHK_PASS;
 			g[i].detail = "";
+			g[i].seen[0] = 0;
 			m.slot[slot] = i + 1;
 		}
 		if (group_add_row(d, row, kind, &g[i]))

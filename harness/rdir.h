@@ -55,8 +55,9 @@ enum rcheck_state { RCHK_PASS, RCHK_SKIP, RCHK_TODO, RCHK_FAIL, RCHK_NR };
 extern const char *const rcheck_state_name[RCHK_NR];	/* "pass", "skip", "todo", "fail" */
 
 /*
- * One metric (kind "metric": every sample of every repeat) or one check
- * (kinds "check" and "skip", and the case's outcome as check "outcome").
+ * One metric (kind "metric": every sample of every repeat), one check
+ * (kinds "check" and "skip", and the case's outcome as check "outcome"), or
+ * one observation (kind "observation": what was seen, over the repeats).
  */
 struct rgroup {
 	int row;		/* its first row, for rdir_get() of any column */
@@ -69,10 +70,11 @@ struct rgroup {
 	int *rep;		/* metrics: each sample's repeat (a fresh VM per repeat) */
 	int nr_rep;		/* metrics: how many repeats hold samples */
 	enum rcheck_state state;	/* checks */
-	const char *detail;	/* checks: the worst row's detail */
+	const char *detail;	/* checks: the worst row's detail; observations: the first's */
+	char seen[64];		/* observations: each value seen, in order ("dropped,kept") */
 };
 
-enum rgroup_kind { RG_METRIC, RG_CHECK };
+enum rgroup_kind { RG_METRIC, RG_CHECK, RG_OBSERVATION };
 
 /*
  * rdir_groups - the groups of @kind, in order of first appearance.  The

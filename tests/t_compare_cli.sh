@@ -17,6 +17,9 @@ mkrun() {
 			echo "s,0,g,t,0,0,0,metric,m,$i,$(awk -v i="$i" -v s="$2" 'BEGIN { print (100 + i) * s }'),ns/op,,,1,1"
 		done
 		echo "s,0,g,t,0,0,0,check,c,,$3,${5:-pass},,,1,1"
+		for r in 0 1; do
+			echo "s,0,g,t,$r,0,0,observation,o,,${SEEN_VALUE:-1},${SEEN:-kept},,what was read,1,1"
+		done
 	} >"$1/results.csv"
 }
 
@@ -64,6 +67,19 @@ FEATURES="fpu pcid pae invpcid lm" mkrun "$TMP/flagsa" 1 1
 FEATURES="fpu pae lm avx" mkrun "$TMP/flagsb" 1 1
 "$KB" compare --no-output "$TMP/flagsa" "$TMP/flagsb" >"$TMP/o" 2>&1
 like "$TMP/o" '^  cpu\.features +-pcid -invpcid +\+avx +flags only A has' "cpu.features: the flags each side lacks"
+
+# Observations: what was seen otherwise is listed, and never a regression.
+SEEN=dropped SEEN_VALUE=0 mkrun "$TMP/dropped" 1 1
+"$KB" compare -o "$TMP/obsout" "$TMP/a" "$TMP/dropped" >"$TMP/o" 2>&1
+ok $? "an observation seen otherwise: exit 0"
+like "$TMP/o" '^observations: 1 matched; 1 seen otherwise' "the observations are counted"
+like "$TMP/o" '^  seen otherwise +g:t +o +kept +dropped$' "and listed with what each run saw"
+like "$TMP/obsout/compare.csv" '^observation,g:t,o(,){16}seen otherwise,,,,kept,dropped$' \
+	"compare.csv has it, with both values"
+ok $(awk -F, 'NR == 1 { n = NF } NF != n { bad = 1 } END { exit bad }' "$TMP/obsout/compare.csv"; echo $?) \
+	"compare.csv: an observation row has the header's columns"
+"$KB" compare --no-output "$TMP/a" "$TMP/same" >"$TMP/o" 2>&1
+like "$TMP/o" '^observations: 1 matched; 0 seen otherwise' "the same value in both: nothing listed"
 
 # Expectations: a known failure (todo) that passes now is fixed; one that a
 # SKIP covers is newly skipped; neither fails the comparison.
