@@ -3,6 +3,8 @@
 #   make run     install missing packages, build, run the default scenario set
 #   make check   build and run every test through prove (plain and ASan+UBSan)
 #   make bench   the benchmark figures only (no assertions)
+#   make check-vm   make check inside a QEMU (TCG) VM with kvm_amd, for a
+#                machine without /dev/kvm (scripts/kvm-vm/)
 #
 # Host side (vmm/, harness/) is built twice: build/ and build/asan/.
 # Guests are freestanding ELF64 images in build/guests/.
@@ -40,7 +42,7 @@ TESTS		:= $(TEST_C:tests/%.c=$(BUILD)/tests/%.t) $(TEST_SH:tests/%.sh=$(BUILD)/t
 TESTS_ASAN	:= $(TEST_C:tests/%.c=$(ASAN)/tests/%.t) $(TEST_SH:tests/%.sh=$(ASAN)/tests/%.t)
 GUEST_ELFS	:= $(GUESTS:%=$(BUILD)/guests/%.elf)
 
-.PHONY: all deps run check bench clean guests tests
+.PHONY: all deps run check check-vm bench clean guests tests
 # Keep objects: no "rm" after prove's summary, and faster rebuilds.
 .SECONDARY:
 all: $(BUILD)/kvmbench $(ASAN)/kvmbench guests tests
@@ -100,6 +102,10 @@ run: deps all
 
 check: deps all
 	prove --exec '' $(TESTS) $(TESTS_ASAN)
+
+# The tests that need /dev/kvm SKIP without one; here they run on KVM in a VM.
+check-vm: deps all
+	scripts/kvm-vm/kvm-vm -t 3600 -- $(MAKE) check
 
 bench: deps all
 	$(BUILD)/kvmbench run --default --bench
