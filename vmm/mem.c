@@ -59,6 +59,27 @@ uint64_t mem_align(enum vmm_backing b)
 	}
 }
 
+/*
+ * map_aligned - an anonymous mapping of @size at an @align boundary.  THP
+ * backs a guest's 2M page with a host huge page only when guest-physical
+ * and host-virtual addresses agree modulo 2 MiB; kernels before 6.7 do not
+ * align large anonymous mappings on their own (6.1 put guest RAM at
+ * ...414000), so the head and tail of a larger mapping are cut off.
+ */
+static void *map_aligned(uint64_t size, uint64_t align, int flags)
+{
+	uint8_t *p = mmap(NULL, size + align, PROT_READ | PROT_WRITE, flags, -1, 0);
+	uint64_t head;
+
+	if (p == MAP_FAILED)
+		return p;
+	head = (align - (uintptr_t)p % align) % align;
+	if (head)
+		munmap(p, head);
+	munmap(p + head + size, align - head);
+	return p + head;
+}
+
 /* mem_map - the mapping with @o's backing; @flags has MAP_NORESERVE or not. */
 static void *mem_map(uint64_t size, const struct vmm_mem_opts *o, int flags,
 		     char *err, size_t len)
@@ -75,7 +96,8 @@ static void *mem_map(uint64_t size, const struct vmm_mem_opts *o, int flags,
 			 (unsigned long long)size, vmm_backing_name(o->backing));
 		return NULL;
 	}
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
+	p = o->backing == VMM_BACKING_THP ? map_aligned(size, mem_align(o->backing), flags) :
+	    mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
 	if (p == MAP_FAILED) {
 		snprintf(err, len, "mmap %llu MiB of %s guest RAM: %s",
 			 (unsigned long long)(size >> 20), vmm_backing_name(o->backing),
