@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "compare.h"
+#include "words.h"
 #include "plot.h"
 #include "results.h"
 #include "table.h"
@@ -181,19 +182,6 @@ static const char *or_dash(const char *s)
 	return s && s[0] ? s : "-";
 }
 
-/* has_word - is @w (@n bytes) one of the space-separated words of @s? */
-static bool has_word(const char *s, const char *w, size_t n)
-{
-	size_t l;
-
-	for (; *s; s += l + !!s[l]) {
-		l = strcspn(s, " ");
-		if (l == n && !strncmp(s, w, n))
-			return true;
-	}
-	return false;
-}
-
 /* words_only - "+a +b" or "-a": @sign and each word of @a that @b lacks. */
 static void words_only(char *out, size_t len, char sign, const char *a, const char *b)
 {
@@ -202,7 +190,7 @@ static void words_only(char *out, size_t len, char sign, const char *a, const ch
 	out[0] = 0;
 	for (; *a && off < len; a += l + !!a[l]) {
 		l = strcspn(a, " ");
-		if (l && !has_word(b, a, l))
+		if (l && !words_contain(b, ' ', a, l))
 			off += snprintf(out + off, len - off, "%s%c%.*s", off ? " " : "", sign,
 					(int)l, a);
 	}

@@ -25,6 +25,7 @@
 #endif
 
 #include "host.h"
+#include "words.h"
 #include "yamlout.h"
 
 #ifndef KVMBENCH_VERSION
@@ -621,20 +622,8 @@ const char *host_paging_mode(const struct host_info *h)
 
 bool host_has_feature(const struct host_info *h, const char *flag)
 {
-	size_t n = strlen(flag);
-	const char *s = h->cpu_features;
-
-	if (!n)
-		return false;
-	while ((s = strstr(s, flag))) {
-		bool start = s == h->cpu_features || s[-1] == ' ' || s[-1] == '\t';
-		bool end = !s[n] || s[n] == ' ' || s[n] == '\t';
-
-		if (start && end)
-			return true;
-		s += n;
-	}
-	return false;
+	/* copy_words left one space between the flags */
+	return words_contain(h->cpu_features, ' ', flag, strlen(flag));
 }
 
 /* --- YAML ------------------------------------------------------------------ */

@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "rdir.h"
+#include "words.h"
 
 const char *const rcheck_state_name[RCHK_NR] = { "pass", "skip", "todo", "fail" };
 
@@ -540,17 +541,14 @@ static int row_state(const struct rdir *d, int row)
 static void obs_add_row(const struct rdir *d, int row, struct rgroup *g)
 {
 	const char *w = rdir_cell(d, row, RC_UNIT);
-	size_t l = strlen(g->seen), n;
-	const char *s;
+	size_t l = strlen(g->seen);
 
 	if (!w[0])
 		w = rdir_cell(d, row, RC_VALUE);
 	if (!g->n++)
 		g->detail = rdir_cell(d, row, RC_DETAIL);
-	n = strlen(w);
-	for (s = g->seen; *s; s += strcspn(s, ",") + (s[strcspn(s, ",")] == ','))
-		if (strcspn(s, ",") == n && !strncmp(s, w, n))
-			return;
+	if (words_contain(g->seen, ',', w, strlen(w)))
+		return;
 	snprintf(g->seen + l, sizeof(g->seen) - l, "%s%s", l ? "," : "", w);
 }
 
