@@ -35,6 +35,14 @@ unlike() {
 	[ $r -eq 0 ] || grep -E -- "$2" "$1" | head -5 | sed 's/^/#   /'
 }
 
+# only_expected FILE DESCRIPTION: every "not ok" point of the TAP in FILE is
+# a TODO naming the expectation behind it (the rest are listed).
+only_expected() {
+	grep -E '^not ok' "$1" | grep -vE ' # TODO .* \[expectation [a-z0-9-]+\]$' >"$TMP/unexpected"
+	ok $([ ! -s "$TMP/unexpected" ]; echo $?) "$2"
+	sed 's/^/#   /' "$TMP/unexpected" | head -5
+}
+
 require_kvm() {
 	if ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
 		echo "1..0 # SKIP no usable /dev/kvm"
